@@ -1,0 +1,210 @@
+/*
+ * docket/plugin.h - everything a plugin author needs.
+ *
+ * A plugin is one shared object that exports one descriptor, a const
+ * dk_plugin named "docket_plugin", best defined with DOCKET_PLUGIN():
+ *
+ *     DOCKET_PLUGIN(
+ *         .name = "shout", .version = "1.0",
+ *         .description = "upper-cases all text",
+ *         .kinds = DK_KIND_TRANSFORM,
+ *         .transform = shout_transform);
+ *
+ * docket opens plugins with dlopen(RTLD_NOW | RTLD_LOCAL), checks the ABI
+ * version (major equal, minor not newer than docket's) and that the fields
+ * the kinds need are present before it calls anything. A plugin is only
+ * opened when a conversion needs it: the registry learns names, formats,
+ * extensions and magic bytes from a NAME.manifest file beside NAME.so
+ * (written by `docket --describe-plugin NAME.so`); a plugin without one is
+ * opened once at start-up to read its descriptor.
+ *
+ * Ownership rules
+ *  - The descriptor and every string and array it points to are static and
+ *    owned by the plugin.
+ *  - read: on success the plugin stores a new document in *out; the caller
+ *    owns it (transfer full). On failure *out is left NULL and nothing
+ *    needs freeing by the caller. The input bytes belong to docket and stay
+ *    valid only during the call; data[size] is always a NUL byte.
+ *  - transform: changes the document in place; it may free and replace any
+ *    node below the document node, never the document node itself.
+ *  - write: the document is borrowed (read only); everything goes through
+ *    dk_sink_write(). The sink commits or discards the output: a writer
+ *    never opens output files itself.
+ *  - dk_ctx and dk_sink belong to docket and are valid during the call only.
+ *  - Callbacks return 0 on success. On failure they return -1 after
+ *    reporting the problem with dk_ctx_fail() (a message without the file
+ *    name: docket prefixes "docket: FILE: ").
+ */
+#ifndef DOCKET_PLUGIN_H
+#define DOCKET_PLUGIN_H
+
+#include <docket/buf.h>
+#include <docket/tree.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The ABI version this header describes. A plugin built against major M
+ * loads into docket M.n for every n not older than the plugin's minor. */
+#define DK_ABI_MAJOR 1
+#define DK_ABI_MINOR 0
+
+/* The version of docket itself. */
+#define DK_VERSION "0.1.0"
+
+/* Error codes: X(ENUM, "name", "description"). */
+#define DK_STATUSES(X)                                                         \
+    X(OK, "ok", "success")                                                     \
+    X(IO, "io", "input/output error")                                          \
+    X(FORMAT, "format", "input is not in the expected format")                 \
+    X(UNSUPPORTED, "unsupported", "feature not supported")                     \
+    X(LIMIT, "limit", "input exceeds a safety limit")                          \
+    X(NOMEM, "nomem", "out of memory")                                         \
+    X(PLUGIN, "plugin", "plugin error")                                        \
+    X(USAGE, "usage", "usage error")                                           \
+    X(INTERNAL, "internal", "internal error")
+
+typedef enum dk_status {
+#define DK_X_ENUM(e, n, d) DK_E_##e,
+    DK_STATUSES(DK_X_ENUM)
+#undef DK_X_ENUM
+        DK_E_COUNT
+} dk_status;
+
+/* Transfer none (static strings). */
+const char *dk_status_name(dk_status status);
+const char *dk_status_describe(dk_status status);
+
+/* What a plugin provides; a descriptor may combine several. */
+enum {
+    DK_KIND_READER = 1u << 0,
+    DK_KIND_WRITER = 1u << 1,
+    DK_KIND_TRANSFORM = 1u << 2,
+};
+
+/* The context of one call: the file being converted, options, diagnostics. */
+typedef struct dk_ctx dk_ctx;
+
+/* The name to show for the input or output (a path or "<stdin>"). Transfer
+ * none. */
+const char *dk_ctx_name(const dk_ctx *ctx);
+
+/* The value of a conversion option given on the command line (for example
+ * "pretty" for --pretty, or KEY for --metadata KEY), or NULL. Transfer none. */
+const char *dk_ctx_option(const dk_ctx *ctx, const char *key);
+
+/* Report a warning: printed as "docket: FILE: warning: MESSAGE". */
+void dk_ctx_warn(dk_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Record why the call failed; the first failure recorded wins. Returns -1
+ * so that a callback can end with `return dk_ctx_fail(...)`. */
+int dk_ctx_fail(dk_ctx *ctx, dk_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A reader asks for a transform (by plugin name) to run after it by default,
+ * for example "clean". docket runs the requested transforms in order unless
+ * the user gave --no-transforms. Returns -1 if out of memory. */
+int dk_ctx_request_transform(dk_ctx *ctx, const char *name);
+
+/* Where a writer's bytes go. */
+typedef struct dk_sink dk_sink;
+
+/* Append bytes to the output. Returns 0, or -1 on a write error (already
+ * recorded in the context; the writer just returns -1). */
+int dk_sink_write(dk_sink *sink, const void *data, size_t len);
+int dk_sink_puts(dk_sink *sink, const char *s);
+int dk_sink_printf(dk_sink *sink, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* What a probe looks at: the first bytes of the input (up to 64 KiB, or all
+ * of it; data[size] is a NUL byte) and the file name (NULL for stdin). */
+typedef struct dk_probe {
+    const unsigned char *data;
+    size_t size;
+    const char *filename;
+} dk_probe;
+
+/* Probe scores, FFmpeg style: the highest score wins and a tie between the
+ * best two means "unknown". A matching file extension adds DK_SCORE_EXT to a
+ * non-zero score. */
+enum {
+    DK_SCORE_MAX = 100,       /* certain: a signature matched */
+    DK_SCORE_LIKELY = 75,     /* structure looks right */
+    DK_SCORE_POSSIBLE = 25,   /* could be */
+    DK_SCORE_FALLBACK = 10,   /* anything readable (plain text) */
+    DK_SCORE_EXT = 1,
+};
+
+/*
+ * A signature the registry can match without opening the plugin: len bytes
+ * at offset give score. A list ends with an entry whose len is 0. A plugin
+ * that links a heavy library should declare magic: its probe callback (if
+ * any) is then only called when a signature matched.
+ */
+typedef struct dk_magic {
+    uint32_t offset;
+    uint32_t len;
+    const char *bytes;
+    int score;
+} dk_magic;
+
+typedef struct dk_plugin {
+    /* Checked before anything else is read. */
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    uint32_t size; /* sizeof(dk_plugin) the plugin was built with */
+
+    uint32_t kinds; /* DK_KIND_* */
+    const char *name;        /* required; equals the file's basename */
+    const char *version;     /* required */
+    const char *description; /* one line */
+
+    /* Readers and writers: the format name (e.g. "json") and file name
+     * extensions without the dot, NULL-terminated. */
+    const char *format;
+    const char *const *extensions;
+    const dk_magic *magic;
+
+    /* Score the input for this reader, 0..DK_SCORE_MAX. Optional: without
+     * it the magic alone scores. */
+    int (*probe)(const dk_probe *probe);
+
+    /* DK_KIND_READER: build a document from the whole input. */
+    int (*read)(dk_ctx *ctx, const unsigned char *data, size_t size,
+                dk_node **out);
+
+    /* DK_KIND_TRANSFORM: change the document in place. */
+    int (*transform)(dk_ctx *ctx, dk_node *doc);
+
+    /* DK_KIND_WRITER: serialize the document. */
+    int (*write)(dk_ctx *ctx, const dk_node *doc, dk_sink *out);
+} dk_plugin;
+
+#if defined(__GNUC__)
+#define DK_EXPORT __attribute__((visibility("default")))
+#else
+#define DK_EXPORT
+#endif
+
+/* The exported symbol's name. */
+#define DK_PLUGIN_SYMBOL "docket_plugin"
+
+/* Define the plugin's descriptor; the arguments are designated
+ * initializers of the remaining fields. */
+#define DOCKET_PLUGIN(...)                                                     \
+    DK_EXPORT extern const dk_plugin docket_plugin;                            \
+    const dk_plugin docket_plugin = {.abi_major = DK_ABI_MAJOR,                \
+                                     .abi_minor = DK_ABI_MINOR,                \
+                                     .size = sizeof(dk_plugin),                \
+                                     __VA_ARGS__}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

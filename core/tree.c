@@ -1,0 +1,687 @@
+/* The document tree: content model, builders, traversal. */
+#include <docket/buf.h>
+#include <docket/tree.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dk_node_attr {
+    dk_attr attr;
+    char *value;
+};
+
+struct dk_node {
+    dk_type type;
+    unsigned n_attrs;
+    struct dk_node_attr *attrs; /* sorted by attr */
+    char *text;                 /* DK_TEXT only */
+    size_t len;
+    dk_node *parent, *first, *last, *prev, *next;
+};
+
+static const char *const type_names[] = {
+#define DK_X_NAME(e, n) n,
+    DK_NODE_TYPES(DK_X_NAME)
+#undef DK_X_NAME
+};
+
+static const char *const attr_names[] = {
+#define DK_X_NAME(e, n) n,
+    DK_ATTRS(DK_X_NAME)
+#undef DK_X_NAME
+};
+
+/* ---- the content model ------------------------------------------------ */
+
+#define BIT(t) ((uint64_t)1 << DK_##t)
+#define ABIT(a) (1u << DK_ATTR_##a)
+
+#define BLOCKS                                                                 \
+    (BIT(SECTION) | BIT(P) | BIT(QUOTE) | BIT(LIST) | BIT(TABLE) | BIT(PRE) |  \
+     BIT(HR) | BIT(GRADE) | BIT(ADDRESS) | BIT(LETTER))
+#define INLINES (BIT(TEXT) | BIT(EM) | BIT(STRONG) | BIT(A) | BIT(BR) | BIT(CODE))
+#define TEXT_ONLY BIT(TEXT)
+#define PARTY                                                                  \
+    (BIT(NAME) | BIT(ROLE) | BIT(ORG) | BIT(ADDRESS) | BIT(PHONE) | BIT(EMAIL))
+#define PROVENANCE (ABIT(PAGE) | ABIT(OFFSET))
+
+struct model {
+    uint64_t children;
+    unsigned attrs;
+};
+
+static const struct model models[DK_TYPE_COUNT] = {
+    [DK_DOCUMENT] = {BIT(META) | BIT(BODY), ABIT(KIND)},
+    [DK_META] = {BIT(TITLE) | BIT(DATE) | BIT(SOURCE) | BIT(ORG) | BIT(FORCE) |
+                     BIT(YEAR) | BIT(AUTHOR) | BIT(LANG),
+                 0},
+    [DK_TITLE] = {TEXT_ONLY, 0},
+    [DK_DATE] = {TEXT_ONLY, ABIT(ROLE) | ABIT(WHEN)},
+    [DK_SOURCE] = {0, ABIT(NAME) | ABIT(FORMAT) | ABIT(SHA256)},
+    [DK_ORG] = {TEXT_ONLY, 0},
+    [DK_FORCE] = {TEXT_ONLY, 0},
+    [DK_YEAR] = {TEXT_ONLY, 0},
+    [DK_AUTHOR] = {TEXT_ONLY, 0},
+    [DK_LANG] = {TEXT_ONLY, 0},
+    [DK_BODY] = {BLOCKS, 0},
+    [DK_SECTION] = {BIT(HEADING) | BLOCKS, ABIT(KIND)},
+    [DK_HEADING] = {INLINES, ABIT(LEVEL)},
+    [DK_P] = {INLINES, 0},
+    [DK_QUOTE] = {BLOCKS, 0},
+    [DK_LIST] = {BIT(ITEM), ABIT(TYPE) | ABIT(START)},
+    [DK_ITEM] = {BLOCKS, 0},
+    [DK_TABLE] = {BIT(ROW), 0},
+    [DK_ROW] = {BIT(CELL), 0},
+    [DK_CELL] = {BLOCKS, ABIT(HEADER)},
+    [DK_PRE] = {TEXT_ONLY, 0},
+    [DK_HR] = {0, 0},
+    [DK_GRADE] = {TEXT_ONLY, ABIT(VALUE)},
+    [DK_ADDRESS] = {BIT(LINE), 0},
+    [DK_LINE] = {INLINES, 0},
+    [DK_LETTER] = {BIT(DATE) | BIT(SENDER) | BIT(RECIPIENT) | BIT(SUBJECT) |
+                       BIT(SALUTATION) | BIT(BODY) | BIT(CLOSING) |
+                       BIT(SIGNATURE) | BIT(CC) | BIT(ENCLOSURE),
+                   0},
+    [DK_SENDER] = {PARTY, 0},
+    [DK_RECIPIENT] = {PARTY, 0},
+    [DK_SUBJECT] = {INLINES, 0},
+    [DK_SALUTATION] = {INLINES, 0},
+    [DK_CLOSING] = {INLINES, 0},
+    [DK_SIGNATURE] = {PARTY, 0},
+    [DK_CC] = {INLINES, 0},
+    [DK_ENCLOSURE] = {INLINES, 0},
+    [DK_NAME] = {INLINES, 0},
+    [DK_ROLE] = {INLINES, 0},
+    [DK_PHONE] = {INLINES, 0},
+    [DK_EMAIL] = {INLINES, 0},
+    [DK_EM] = {INLINES, 0},
+    [DK_STRONG] = {INLINES, 0},
+    [DK_A] = {INLINES, ABIT(HREF)},
+    [DK_BR] = {0, 0},
+    [DK_CODE] = {TEXT_ONLY, 0},
+    [DK_TEXT] = {0, 0},
+};
+
+static bool type_ok(dk_type t)
+{
+    return (unsigned)t < DK_TYPE_COUNT;
+}
+
+const char *dk_type_name(dk_type type)
+{
+    return type_ok(type) ? type_names[type] : NULL;
+}
+
+const char *dk_attr_name(dk_attr attr)
+{
+    return (unsigned)attr < DK_ATTR_COUNT ? attr_names[attr] : NULL;
+}
+
+static int lookup(const char *const *names, int count, const char *name,
+                  size_t len)
+{
+    for (int i = 0; i < count; i++)
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+            return i;
+    return -1;
+}
+
+int dk_type_from_name(const char *name, size_t len)
+{
+    return lookup(type_names, DK_TEXT, name, len);
+}
+
+int dk_attr_from_name(const char *name, size_t len)
+{
+    return lookup(attr_names, DK_ATTR_COUNT, name, len);
+}
+
+bool dk_type_allows_child(dk_type parent, dk_type child)
+{
+    return type_ok(parent) && type_ok(child) &&
+           (models[parent].children & ((uint64_t)1 << child)) != 0;
+}
+
+bool dk_type_allows_attr(dk_type type, dk_attr attr)
+{
+    if (!type_ok(type) || type == DK_TEXT || (unsigned)attr >= DK_ATTR_COUNT)
+        return false;
+    return ((models[type].attrs | PROVENANCE) & (1u << attr)) != 0;
+}
+
+bool dk_type_allows_text(dk_type type)
+{
+    return dk_type_allows_child(type, DK_TEXT);
+}
+
+bool dk_type_is_block(dk_type type)
+{
+    return type_ok(type) && (BLOCKS & ((uint64_t)1 << type)) != 0;
+}
+
+bool dk_type_is_inline(dk_type type)
+{
+    return type_ok(type) && (INLINES & ((uint64_t)1 << type)) != 0;
+}
+
+/* ---- UTF-8 ------------------------------------------------------------- */
+
+size_t dk_utf8_decode(const char *str, size_t len, uint32_t *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (len == 0)
+        return 0;
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t n;
+    uint32_t v, min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2, v = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3, v = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+size_t dk_utf8_encode(uint32_t cp, char *out)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | (cp >> 6));
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | (cp >> 12));
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | (cp >> 18));
+    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+size_t dk_utf8_valid_prefix(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        /* ASCII fast path */
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t n = dk_utf8_decode(s + i, len - i, &cp);
+        if (n == 0)
+            return i;
+        i += n;
+    }
+    return len;
+}
+
+static bool text_ok(const char *s, size_t len)
+{
+    return memchr(s, '\0', len) == NULL && dk_utf8_valid_prefix(s, len) == len;
+}
+
+/* ---- nodes ------------------------------------------------------------- */
+
+dk_node *dk_node_new(dk_type type)
+{
+    if (!type_ok(type) || type == DK_TEXT)
+        return NULL;
+    dk_node *n = calloc(1, sizeof *n);
+    if (n)
+        n->type = type;
+    return n;
+}
+
+static char *copy_bytes(const char *s, size_t len)
+{
+    char *p = malloc(len + 1);
+    if (p) {
+        if (len)
+            memcpy(p, s, len);
+        p[len] = '\0';
+    }
+    return p;
+}
+
+dk_node *dk_node_new_text(const char *utf8, size_t len)
+{
+    if (!text_ok(utf8, len))
+        return NULL;
+    dk_node *n = calloc(1, sizeof *n);
+    if (!n)
+        return NULL;
+    n->type = DK_TEXT;
+    n->text = copy_bytes(utf8, len);
+    if (!n->text) {
+        free(n);
+        return NULL;
+    }
+    n->len = len;
+    return n;
+}
+
+void dk_node_free(dk_node *node)
+{
+    if (node)
+        dk_node_detach(node);
+    /* Iterative, so that freeing never recurses as deep as the tree. */
+    while (node) {
+        if (node->first) {
+            dk_node *c = node->first;
+            node->first = c->next;
+            c->parent = NULL;
+            c->next = node; /* come back here once c is done */
+            node = c;
+            continue;
+        }
+        dk_node *back = node->next;
+        for (unsigned i = 0; i < node->n_attrs; i++)
+            free(node->attrs[i].value);
+        free(node->attrs);
+        free(node->text);
+        free(node);
+        node = back;
+    }
+}
+
+void dk_node_detach(dk_node *node)
+{
+    dk_node *p = node->parent;
+    if (!p)
+        return;
+    if (node->prev)
+        node->prev->next = node->next;
+    else
+        p->first = node->next;
+    if (node->next)
+        node->next->prev = node->prev;
+    else
+        p->last = node->prev;
+    node->parent = node->prev = node->next = NULL;
+}
+
+static int merge_text(dk_node *into, const char *s, size_t len, bool at_end)
+{
+    char *t = realloc(into->text, into->len + len + 1);
+    if (!t)
+        return -1;
+    if (at_end) {
+        memcpy(t + into->len, s, len);
+    } else {
+        memmove(t + len, t, into->len);
+        memcpy(t, s, len);
+    }
+    into->len += len;
+    t[into->len] = '\0';
+    into->text = t;
+    return 0;
+}
+
+int dk_node_insert_before(dk_node *parent, dk_node *ref, dk_node *child)
+{
+    if (!parent || !child || child->parent || child == parent ||
+        (ref && ref->parent != parent) ||
+        !dk_type_allows_child(parent->type, child->type))
+        return -1;
+    if (child->type == DK_TEXT) {
+        dk_node *before = ref ? ref->prev : parent->last;
+        if (child->len == 0) {
+            dk_node_free(child);
+            return 0;
+        }
+        if (before && before->type == DK_TEXT) {
+            if (merge_text(before, child->text, child->len, true) < 0)
+                return -1;
+            dk_node_free(child);
+            return 0;
+        }
+        if (ref && ref->type == DK_TEXT) {
+            if (merge_text(ref, child->text, child->len, false) < 0)
+                return -1;
+            dk_node_free(child);
+            return 0;
+        }
+    }
+    child->parent = parent;
+    child->next = ref;
+    child->prev = ref ? ref->prev : parent->last;
+    if (child->prev)
+        child->prev->next = child;
+    else
+        parent->first = child;
+    if (ref)
+        ref->prev = child;
+    else
+        parent->last = child;
+    return 0;
+}
+
+int dk_node_append(dk_node *parent, dk_node *child)
+{
+    return dk_node_insert_before(parent, NULL, child);
+}
+
+dk_node *dk_node_add(dk_node *parent, dk_type type)
+{
+    if (!parent || !dk_type_allows_child(parent->type, type))
+        return NULL;
+    dk_node *n = dk_node_new(type);
+    if (n && dk_node_append(parent, n) < 0) {
+        dk_node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+int dk_node_add_text(dk_node *parent, const char *utf8, size_t len)
+{
+    if (!parent || !dk_type_allows_text(parent->type) || !text_ok(utf8, len))
+        return -1;
+    if (len == 0)
+        return 0;
+    if (parent->last && parent->last->type == DK_TEXT)
+        return merge_text(parent->last, utf8, len, true);
+    dk_node *t = dk_node_new_text(utf8, len);
+    if (!t)
+        return -1;
+    return dk_node_append(parent, t);
+}
+
+dk_node *dk_node_add_with_text(dk_node *parent, dk_type type, const char *text)
+{
+    dk_node *n = dk_node_new(type);
+    if (!n)
+        return NULL;
+    if ((text && dk_node_add_text(n, text, strlen(text)) < 0) ||
+        dk_node_append(parent, n) < 0) {
+        dk_node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
+{
+    if (!node || !dk_type_allows_attr(node->type, attr))
+        return -1;
+    unsigned i = 0;
+    while (i < node->n_attrs && node->attrs[i].attr < attr)
+        i++;
+    bool present = i < node->n_attrs && node->attrs[i].attr == attr;
+    if (!value) {
+        if (present) {
+            free(node->attrs[i].value);
+            memmove(&node->attrs[i], &node->attrs[i + 1],
+                    (node->n_attrs - i - 1) * sizeof node->attrs[0]);
+            node->n_attrs--;
+        }
+        return 0;
+    }
+    size_t len = strlen(value);
+    if (!text_ok(value, len))
+        return -1;
+    char *copy = copy_bytes(value, len);
+    if (!copy)
+        return -1;
+    if (present) {
+        free(node->attrs[i].value);
+        node->attrs[i].value = copy;
+        return 0;
+    }
+    struct dk_node_attr *a =
+        realloc(node->attrs, (node->n_attrs + 1) * sizeof *a);
+    if (!a) {
+        free(copy);
+        return -1;
+    }
+    memmove(&a[i + 1], &a[i], (node->n_attrs - i) * sizeof *a);
+    a[i].attr = attr;
+    a[i].value = copy;
+    node->attrs = a;
+    node->n_attrs++;
+    return 0;
+}
+
+int dk_node_set_attr_int(dk_node *node, dk_attr attr, long long value)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%lld", value);
+    return dk_node_set_attr(node, attr, tmp);
+}
+
+const char *dk_node_attr(const dk_node *node, dk_attr attr)
+{
+    for (unsigned i = 0; node && i < node->n_attrs; i++)
+        if (node->attrs[i].attr == attr)
+            return node->attrs[i].value;
+    return NULL;
+}
+
+int dk_node_set_text(dk_node *node, const char *utf8, size_t len)
+{
+    if (!node || node->type != DK_TEXT || !text_ok(utf8, len))
+        return -1;
+    char *copy = copy_bytes(utf8, len);
+    if (!copy)
+        return -1;
+    free(node->text);
+    node->text = copy;
+    node->len = len;
+    return 0;
+}
+
+dk_type dk_node_type(const dk_node *node)
+{
+    return node->type;
+}
+dk_node *dk_node_parent(const dk_node *node)
+{
+    return node->parent;
+}
+dk_node *dk_node_first(const dk_node *node)
+{
+    return node->first;
+}
+dk_node *dk_node_last(const dk_node *node)
+{
+    return node->last;
+}
+dk_node *dk_node_next(const dk_node *node)
+{
+    return node->next;
+}
+dk_node *dk_node_prev(const dk_node *node)
+{
+    return node->prev;
+}
+
+dk_node *dk_node_child(const dk_node *node, dk_type type)
+{
+    for (dk_node *c = node ? node->first : NULL; c; c = c->next)
+        if (c->type == type)
+            return c;
+    return NULL;
+}
+
+const char *dk_node_text(const dk_node *node, size_t *len)
+{
+    if (!node || node->type != DK_TEXT)
+        return NULL;
+    if (len)
+        *len = node->len;
+    return node->text;
+}
+
+static int collect_text(dk_node *n, int depth, void *user)
+{
+    (void)depth;
+    dk_buf *b = user;
+    if (n->type == DK_TEXT)
+        return dk_buf_append(b, n->text, n->len);
+    if (n->type == DK_BR)
+        return dk_buf_putc(b, '\n');
+    return 0;
+}
+
+char *dk_node_text_content(const dk_node *node)
+{
+    dk_buf b = DK_BUF_INIT;
+    if (dk_node_walk((dk_node *)node, collect_text, &b) < 0) {
+        dk_buf_free(&b);
+        return NULL;
+    }
+    return dk_buf_steal(&b);
+}
+
+static dk_node *copy_one(const dk_node *src)
+{
+    dk_node *n = src->type == DK_TEXT ? dk_node_new_text(src->text, src->len)
+                                      : dk_node_new(src->type);
+    if (!n)
+        return NULL;
+    for (unsigned i = 0; i < src->n_attrs; i++) {
+        if (dk_node_set_attr(n, src->attrs[i].attr, src->attrs[i].value) < 0) {
+            dk_node_free(n);
+            return NULL;
+        }
+    }
+    return n;
+}
+
+dk_node *dk_node_copy(const dk_node *node)
+{
+    dk_node *root = copy_one(node);
+    if (!root)
+        return NULL;
+    /* Walk the source iteratively, mirroring each step in the copy. */
+    const dk_node *s = node->first;
+    dk_node *parent = root;
+    while (s) {
+        dk_node *c = copy_one(s);
+        if (!c || dk_node_append(parent, c) < 0) {
+            dk_node_free(c);
+            dk_node_free(root);
+            return NULL;
+        }
+        if (s->first) {
+            parent = c;
+            s = s->first;
+            continue;
+        }
+        while (s != node && !s->next) {
+            s = s->parent;
+            parent = parent->parent;
+        }
+        s = s == node ? NULL : s->next;
+    }
+    return root;
+}
+
+int dk_node_walk(dk_node *node, dk_walk_fn fn, void *user)
+{
+    dk_node *n = node;
+    int depth = 0;
+    while (n) {
+        int r = fn(n, depth, user);
+        if (r < 0)
+            return r;
+        if (r == 0 && n->first) {
+            n = n->first;
+            depth++;
+            continue;
+        }
+        while (n != node && !n->next) {
+            n = n->parent;
+            depth--;
+        }
+        if (n == node)
+            break;
+        n = n->next;
+    }
+    return 0;
+}
+
+static int depth_cb(dk_node *n, int depth, void *user)
+{
+    (void)n;
+    int *max = user;
+    if (depth + 1 > *max)
+        *max = depth + 1;
+    return 0;
+}
+
+int dk_node_depth(const dk_node *node)
+{
+    int max = 0;
+    dk_node_walk((dk_node *)node, depth_cb, &max);
+    return max;
+}
+
+dk_node *dk_document_new(const char *kind)
+{
+    dk_node *doc = dk_node_new(DK_DOCUMENT);
+    if (!doc)
+        return NULL;
+    if ((kind && dk_node_set_attr(doc, DK_ATTR_KIND, kind) < 0) ||
+        !dk_node_add(doc, DK_META) || !dk_node_add(doc, DK_BODY)) {
+        dk_node_free(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static dk_node *child_or_new(dk_node *doc, dk_type type)
+{
+    dk_node *n = dk_node_child(doc, type);
+    if (n)
+        return n;
+    n = dk_node_new(type);
+    if (!n)
+        return NULL;
+    /* meta goes first, body after it */
+    dk_node *ref = type == DK_META ? doc->first : NULL;
+    if (dk_node_insert_before(doc, ref, n) < 0) {
+        dk_node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+dk_node *dk_document_meta(dk_node *doc)
+{
+    return child_or_new(doc, DK_META);
+}
+
+dk_node *dk_document_body(dk_node *doc)
+{
+    return child_or_new(doc, DK_BODY);
+}
