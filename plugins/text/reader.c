@@ -1,0 +1,406 @@
+/*
+ * Rebuilding structure from plain text: the title line, headings,
+ * paragraphs of hard-wrapped lines, and bullet or numbered lists nested by
+ * indentation, with continuation paragraphs inside list items.
+ */
+#include "text.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct line {
+    const char *s; /* first non-space character */
+    size_t len;    /* bytes from s to the end of the line, trailing spaces cut */
+    size_t offset; /* of the line's start in the decoded text */
+    int indent;    /* leading white space, in columns */
+} line;
+
+/* Length of a white-space character at s, or 0: ASCII blanks, no-break
+ * space and the Unicode space characters web pages leave behind. */
+static size_t space_len(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len >= 1 && (u[0] == ' ' || u[0] == '\t' || u[0] == '\f' || u[0] == '\v'))
+        return 1;
+    if (len >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
+        return 2;
+    if (len >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
+        ((u[2] >= 0x80 && u[2] <= 0x8B) || u[2] == 0xAF))
+        return 3;
+    if (len >= 3 && u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F)
+        return 3;
+    if (len >= 3 && u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80)
+        return 3;
+    if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+        return 3; /* a stray BOM / zero-width no-break space */
+    return 0;
+}
+
+/* Split text into lines (LF, CRLF or CR), measuring indentation and
+ * trimming white space. Blank lines get len 0. */
+static line *split_lines(const char *text, size_t size, size_t *n_out)
+{
+    size_t cap = 64, n = 0;
+    line *lines = malloc(cap * sizeof *lines);
+    if (!lines)
+        return NULL;
+    size_t i = 0;
+    while (i < size) {
+        size_t start = i;
+        while (i < size && text[i] != '\n' && text[i] != '\r')
+            i++;
+        size_t end = i;
+        if (i < size && text[i] == '\r' && i + 1 < size && text[i + 1] == '\n')
+            i++;
+        if (i < size)
+            i++;
+        if (n == cap) {
+            line *l = realloc(lines, (cap *= 2) * sizeof *lines);
+            if (!l) {
+                free(lines);
+                return NULL;
+            }
+            lines = l;
+        }
+        line *ln = &lines[n++];
+        size_t p = start, sl;
+        int indent = 0;
+        while (p < end && (sl = space_len(text + p, end - p))) {
+            indent += text[p] == '\t' ? 4 : 1;
+            p += sl;
+        }
+        size_t q = end;
+        /* trim trailing white space (ASCII and the multi-byte ones) */
+        for (;;) {
+            if (q > p && (text[q - 1] == ' ' || text[q - 1] == '\t' ||
+                          text[q - 1] == '\f' || text[q - 1] == '\v')) {
+                q--;
+            } else if (q >= p + 2 && space_len(text + q - 2, 2) == 2) {
+                q -= 2;
+            } else if (q >= p + 3 && space_len(text + q - 3, 3) == 3) {
+                q -= 3;
+            } else {
+                break;
+            }
+        }
+        ln->s = text + p;
+        ln->len = q - p;
+        ln->offset = start;
+        ln->indent = indent;
+    }
+    *n_out = n;
+    return lines;
+}
+
+/* ---- list markers ----------------------------------------------------------- */
+
+typedef struct marker {
+    bool ordered;
+    long number;
+    size_t len; /* bytes of marker and the space after it */
+} marker;
+
+static bool starts_with(const line *l, const char *p)
+{
+    size_t n = strlen(p);
+    return l->len >= n && memcmp(l->s, p, n) == 0;
+}
+
+static size_t skip_spaces(const char *s, size_t len)
+{
+    size_t i = 0, sl;
+    while (i < len && (sl = space_len(s + i, len - i)))
+        i += sl;
+    return i;
+}
+
+/* "1." or "1)" followed by a space: returns the marker length. */
+static size_t number_marker(const char *s, size_t len, long *number)
+{
+    size_t i = 0;
+    while (i < len && i < 3 && isdigit((unsigned char)s[i]))
+        i++;
+    if (i == 0 || i >= len || (s[i] != '.' && s[i] != ')'))
+        return 0;
+    size_t sp = skip_spaces(s + i + 1, len - i - 1);
+    if (sp == 0 || i + 1 + sp >= len)
+        return 0;
+    *number = strtol(s, NULL, 10);
+    return i + 1 + sp;
+}
+
+static bool list_marker(const line *l, marker *m)
+{
+    static const char *const bullets[] = {"\xE2\x80\xA2", /* • */
+                                          "\xE2\x97\xA6", /* ◦ */
+                                          "\xE2\x96\xAA", /* ▪ */
+                                          "\xE2\x80\x93", /* – */
+                                          "-", "*", NULL};
+    memset(m, 0, sizeof *m);
+    for (const char *const *b = bullets; *b; b++) {
+        if (!starts_with(l, *b))
+            continue;
+        size_t bl = strlen(*b);
+        size_t sp = skip_spaces(l->s + bl, l->len - bl);
+        if (sp == 0 || bl + sp >= l->len)
+            return false;
+        m->len = bl + sp;
+        /* "- 1. text": a numbered item written behind a dash */
+        size_t nl = number_marker(l->s + m->len, l->len - m->len, &m->number);
+        if (nl) {
+            m->ordered = true;
+            m->len += nl;
+        }
+        return true;
+    }
+    size_t nl = number_marker(l->s, l->len, &m->number);
+    if (!nl)
+        return false;
+    m->ordered = true;
+    m->len = nl;
+    return true;
+}
+
+/* ---- headings ----------------------------------------------------------------- */
+
+static size_t count_words(const char *s, size_t len)
+{
+    size_t words = 0;
+    bool in = false;
+    for (size_t i = 0; i < len; i++) {
+        bool sp = s[i] == ' ' || s[i] == '\t';
+        if (!sp && !in)
+            words++;
+        in = !sp;
+    }
+    return words;
+}
+
+/* A heading is a block of one short line that does not end like a
+ * sentence, or a question. */
+static bool heading_like(const line *l)
+{
+    if (l->len == 0 || l->len > 150)
+        return false;
+    unsigned char first = (unsigned char)l->s[0];
+    if (first < 0x80 && !isupper(first) && !isdigit(first))
+        return false;
+    char last = l->s[l->len - 1];
+    if (last == '?')
+        return true;
+    if (strchr(".,;:!", last) || l->len > 100)
+        return false;
+    return count_words(l->s, l->len) <= 12;
+}
+
+/* ---- building ------------------------------------------------------------------- */
+
+typedef struct level {
+    dk_node *list;
+    int indent;   /* of its markers */
+    bool ordered;
+} level;
+
+typedef struct builder {
+    dk_ctx *ctx;
+    dk_node *doc;
+    dk_node *container; /* body or the current section */
+    level stack[DK_MAX_DEPTH / 4];
+    int depth; /* open lists */
+    size_t skipped;
+    dk_buf text;
+} builder;
+
+static int oom(builder *b)
+{
+    return dk_ctx_fail(b->ctx, DK_E_NOMEM, "out of memory");
+}
+
+static void set_offset(builder *b, dk_node *n, const line *l)
+{
+    if (b->skipped != (size_t)-1)
+        dk_node_set_attr_int(n, DK_ATTR_OFFSET,
+                             (long long)(l->offset + b->skipped));
+}
+
+/* Join lines into one run of text with single spaces between them. */
+static int join_lines(builder *b, const line *lines, size_t n, size_t first_skip)
+{
+    dk_buf_clear(&b->text);
+    for (size_t i = 0; i < n; i++) {
+        const char *s = lines[i].s + (i == 0 ? first_skip : 0);
+        size_t len = lines[i].len - (i == 0 ? first_skip : 0);
+        if (i > 0 && dk_buf_putc(&b->text, ' ') < 0)
+            return -1;
+        if (dk_buf_append(&b->text, s, len) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static dk_node *add_paragraph(builder *b, dk_node *parent, const line *lines,
+                              size_t n, size_t first_skip)
+{
+    if (join_lines(b, lines, n, first_skip) < 0)
+        return NULL;
+    dk_node *p = dk_node_new(DK_P);
+    if (!p || dk_node_add_text(p, b->text.data, b->text.len) < 0 ||
+        dk_node_append(parent, p) < 0) {
+        dk_node_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static void close_lists(builder *b)
+{
+    b->depth = 0;
+}
+
+/* Add one list item starting at line l with marker m; following lines of
+ * the same block without a marker continue it. */
+static int add_item(builder *b, const line *lines, size_t n, const marker *m)
+{
+    const line *l = &lines[0];
+    while (b->depth > 0 && b->stack[b->depth - 1].indent > l->indent)
+        b->depth--;
+    level *top = b->depth ? &b->stack[b->depth - 1] : NULL;
+    if (top && top->indent == l->indent && top->ordered != m->ordered)
+        b->depth--, top = b->depth ? &b->stack[b->depth - 1] : NULL;
+    if (!top || top->indent < l->indent) {
+        if (b->depth == (int)(sizeof b->stack / sizeof b->stack[0]))
+            return dk_ctx_fail(b->ctx, DK_E_LIMIT, "lists nest too deeply");
+        dk_node *parent = b->container;
+        if (top) {
+            dk_node *item = dk_node_last(top->list);
+            parent = item;
+        }
+        dk_node *list = dk_node_add(parent, DK_LIST);
+        if (!list ||
+            dk_node_set_attr(list, DK_ATTR_TYPE,
+                             m->ordered ? "ordered" : "bullet") < 0 ||
+            (m->ordered && m->number != 1 &&
+             dk_node_set_attr_int(list, DK_ATTR_START, m->number) < 0))
+            return oom(b);
+        if (!top)
+            set_offset(b, list, l);
+        b->stack[b->depth++] = (level){list, l->indent, m->ordered};
+        top = &b->stack[b->depth - 1];
+    }
+    dk_node *item = dk_node_add(top->list, DK_ITEM);
+    if (!item || !add_paragraph(b, item, lines, n, m->len))
+        return oom(b);
+    return 0;
+}
+
+static int add_heading(builder *b, const line *l)
+{
+    dk_node *body = dk_document_body(b->doc);
+    dk_node *section = dk_node_add(body, DK_SECTION);
+    dk_node *h = section ? dk_node_add(section, DK_HEADING) : NULL;
+    if (!h || dk_node_set_attr(h, DK_ATTR_LEVEL, "1") < 0 ||
+        dk_node_add_text(h, l->s, l->len) < 0)
+        return oom(b);
+    set_offset(b, section, l);
+    b->container = section;
+    return 0;
+}
+
+static int add_block(builder *b, const line *lines, size_t n, bool *title_done)
+{
+    marker m;
+    /* list items, one per marker line */
+    if (list_marker(&lines[0], &m)) {
+        size_t i = 0;
+        while (i < n) {
+            marker mi;
+            list_marker(&lines[i], &mi);
+            size_t j = i + 1;
+            while (j < n && !list_marker(&lines[j], &(marker){0}))
+                j++;
+            if (add_item(b, lines + i, j - i, &mi) < 0)
+                return -1;
+            i = j;
+        }
+        *title_done = true;
+        return 0;
+    }
+    /* a paragraph that runs straight into a list: split them */
+    for (size_t k = 1; k < n; k++)
+        if (list_marker(&lines[k], &m))
+            return add_block(b, lines, k, title_done) < 0
+                       ? -1
+                       : add_block(b, lines + k, n - k, title_done);
+    /* an indented block after a list item continues that item */
+    if (b->depth > 0 && lines[0].indent > b->stack[0].indent) {
+        while (b->depth > 1 && b->stack[b->depth - 1].indent >= lines[0].indent)
+            b->depth--;
+        dk_node *item = dk_node_last(b->stack[b->depth - 1].list);
+        return add_paragraph(b, item, lines, n, 0) ? 0 : oom(b);
+    }
+    close_lists(b);
+    if (n == 1 && heading_like(&lines[0])) {
+        if (!*title_done) {
+            *title_done = true;
+            dk_node *meta = dk_document_meta(b->doc);
+            dk_node *t = meta ? dk_node_add(meta, DK_TITLE) : NULL;
+            if (!t || dk_node_add_text(t, lines[0].s, lines[0].len) < 0)
+                return oom(b);
+            return 0;
+        }
+        return add_heading(b, &lines[0]);
+    }
+    *title_done = true;
+    dk_node *p = add_paragraph(b, b->container, lines, n, 0);
+    if (!p)
+        return oom(b);
+    set_offset(b, p, &lines[0]);
+    return 0;
+}
+
+int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
+              dk_node **out)
+{
+    builder b = {.ctx = ctx};
+    dk_buf text = DK_BUF_INIT;
+    line *lines = NULL;
+    int r = -1;
+    *out = NULL;
+
+    if (text_decode(ctx, data, size, &text, &b.skipped) < 0)
+        goto cleanup;
+    size_t n = 0;
+    if (text.len > 0 && !(lines = split_lines(text.data, text.len, &n))) {
+        oom(&b);
+        goto cleanup;
+    }
+    b.doc = dk_document_new(NULL);
+    if (!b.doc) {
+        oom(&b);
+        goto cleanup;
+    }
+    b.container = dk_document_body(b.doc);
+    bool title_done = false;
+    for (size_t i = 0; i < n;) {
+        if (lines[i].len == 0) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && lines[j].len > 0)
+            j++;
+        if (add_block(&b, lines + i, j - i, &title_done) < 0)
+            goto cleanup;
+        i = j;
+    }
+    *out = b.doc;
+    b.doc = NULL;
+    r = 0;
+cleanup:
+    dk_node_free(b.doc);
+    dk_buf_free(&b.text);
+    dk_buf_free(&text);
+    free(lines);
+    return r;
+}

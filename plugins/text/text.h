@@ -1,0 +1,21 @@
+/* text plugin: internal interfaces shared by its files. */
+#ifndef DOCKET_TEXT_PLUGIN_H
+#define DOCKET_TEXT_PLUGIN_H
+
+#include <docket/docket.h>
+
+/*
+ * Decode the input into UTF-8 in out (NUL-terminated, no NUL inside).
+ * *skipped is the number of input bytes before out's first byte (a UTF-8
+ * BOM), or (size_t)-1 when out's offsets no longer match the input
+ * (transcoded or repaired). Warns once about what it had to do.
+ * Returns 0, or -1 after dk_ctx_fail().
+ */
+int text_decode(dk_ctx *ctx, const unsigned char *data, size_t size,
+                dk_buf *out, size_t *skipped);
+
+int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
+              dk_node **out);
+int text_write(dk_ctx *ctx, const dk_node *doc, dk_sink *out);
+
+#endif

@@ -1,0 +1,236 @@
+/*
+ * Plain text output, for grep and diff: one line per paragraph (line breaks
+ * kept), a blank line between blocks, "- " and "1. " list markers with
+ * nested items indented, quotes indented by four spaces, table cells
+ * separated by tabs. Link targets and emphasis are dropped, as in pandoc's
+ * plain output.
+ */
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct writer {
+    dk_ctx *ctx;
+    dk_sink *out;
+    bool wrote;     /* anything written yet */
+    bool tight;     /* no blank line before the next block */
+    dk_buf scratch;
+} writer;
+
+static int blocks(writer *w, const dk_node *parent, const char *pfx1,
+                  const char *pfx);
+
+/* Write text line by line: the first line behind pfx1, the others behind
+ * pfx. Starts a new block. */
+static int lines(writer *w, const char *text, size_t len, const char *pfx1,
+                 const char *pfx)
+{
+    if (w->wrote && !w->tight && dk_sink_write(w->out, "\n", 1) < 0)
+        return -1;
+    w->tight = false;
+    w->wrote = true;
+    const char *p = pfx1;
+    size_t i = 0;
+    for (;;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        if (dk_sink_puts(w->out, p) < 0 ||
+            dk_sink_write(w->out, text + i, end - i) < 0 ||
+            dk_sink_write(w->out, "\n", 1) < 0)
+            return -1;
+        if (!nl)
+            return 0;
+        p = pfx;
+        i = end + 1;
+    }
+}
+
+/* The text of an inline container as one string (br as newline). */
+static int inline_text(writer *w, const dk_node *n, const char *pfx1,
+                       const char *pfx)
+{
+    char *t = dk_node_text_content(n);
+    if (!t)
+        return dk_ctx_fail(w->ctx, DK_E_NOMEM, "out of memory");
+    int r = t[0] ? lines(w, t, strlen(t), pfx1, pfx) : 0;
+    free(t);
+    return r;
+}
+
+/* Several short parts (a sender block, an address) as consecutive lines of
+ * one block. */
+static int part_lines(writer *w, const dk_node *n, const char *label,
+                      const char *pfx1, const char *pfx)
+{
+    dk_buf_clear(&w->scratch);
+    if (label && dk_buf_puts(&w->scratch, label) < 0)
+        return -1;
+    for (const dk_node *c = dk_node_first(n); c; c = dk_node_next(c)) {
+        const dk_node *src = c;
+        dk_type t = dk_node_type(c);
+        if (t == DK_ADDRESS) {
+            for (const dk_node *l = dk_node_first(c); l; l = dk_node_next(l)) {
+                char *s = dk_node_text_content(l);
+                if (!s || (w->scratch.len && dk_buf_putc(&w->scratch, '\n')) ||
+                    dk_buf_puts(&w->scratch, s) < 0) {
+                    free(s);
+                    return -1;
+                }
+                free(s);
+            }
+            continue;
+        }
+        char *s = dk_node_text_content(src);
+        if (!s || (w->scratch.len && dk_buf_putc(&w->scratch, '\n')) ||
+            dk_buf_puts(&w->scratch, s) < 0) {
+            free(s);
+            return -1;
+        }
+        free(s);
+    }
+    if (w->scratch.len == 0)
+        return 0;
+    char *copy = strndup(w->scratch.data, w->scratch.len);
+    if (!copy)
+        return -1;
+    int r = lines(w, copy, strlen(copy), pfx1, pfx);
+    free(copy);
+    return r;
+}
+
+static int list(writer *w, const dk_node *l, const char *pfx1, const char *pfx)
+{
+    bool ordered = dk_node_attr(l, DK_ATTR_TYPE) &&
+                   strcmp(dk_node_attr(l, DK_ATTR_TYPE), "ordered") == 0;
+    long number = 1;
+    if (dk_node_attr(l, DK_ATTR_START))
+        number = strtol(dk_node_attr(l, DK_ATTR_START), NULL, 10);
+    bool first = true;
+    /* a list right after the paragraph of an item sits tight under it */
+    if (dk_node_parent(l) && dk_node_type(dk_node_parent(l)) == DK_ITEM &&
+        dk_node_prev(l))
+        w->tight = true;
+    for (const dk_node *item = dk_node_first(l); item;
+         item = dk_node_next(item), number++) {
+        char marker[32], first_pfx[512], rest_pfx[512];
+        if (ordered)
+            snprintf(marker, sizeof marker, "%ld. ", number);
+        else
+            snprintf(marker, sizeof marker, "- ");
+        snprintf(first_pfx, sizeof first_pfx, "%s%s", first ? pfx1 : pfx,
+                 marker);
+        snprintf(rest_pfx, sizeof rest_pfx, "%s%*s", pfx, (int)strlen(marker),
+                 "");
+        if (!first)
+            w->tight = true;
+        first = false;
+        if (blocks(w, item, first_pfx, rest_pfx) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int table(writer *w, const dk_node *t, const char *pfx1, const char *pfx)
+{
+    dk_buf row = DK_BUF_INIT;
+    int r = 0;
+    for (const dk_node *tr = dk_node_first(t); tr && r == 0;
+         tr = dk_node_next(tr)) {
+        dk_buf_clear(&row);
+        for (const dk_node *cell = dk_node_first(tr); cell;
+             cell = dk_node_next(cell)) {
+            char *s = dk_node_text_content(cell);
+            if (!s) {
+                r = -1;
+                break;
+            }
+            for (char *c = s; *c; c++)
+                if (*c == '\n' || *c == '\t')
+                    *c = ' ';
+            if ((row.len && dk_buf_putc(&row, '\t') < 0) ||
+                dk_buf_puts(&row, s) < 0)
+                r = -1;
+            free(s);
+        }
+        if (r == 0 && row.len) {
+            r = lines(w, row.data, row.len, tr == dk_node_first(t) ? pfx1 : pfx,
+                      pfx);
+            w->tight = true;
+        }
+    }
+    w->tight = false;
+    dk_buf_free(&row);
+    return r;
+}
+
+static int block(writer *w, const dk_node *n, const char *pfx1, const char *pfx)
+{
+    char deeper[512];
+    switch (dk_node_type(n)) {
+    case DK_SECTION:
+    case DK_BODY:
+    case DK_ITEM:
+    case DK_CELL:
+        return blocks(w, n, pfx1, pfx);
+    case DK_QUOTE:
+        snprintf(deeper, sizeof deeper, "%s    ", pfx);
+        return blocks(w, n, deeper, deeper);
+    case DK_LIST:
+        return list(w, n, pfx1, pfx);
+    case DK_TABLE:
+        return table(w, n, pfx1, pfx);
+    case DK_HR:
+        return lines(w, "----------", 10, pfx1, pfx);
+    case DK_PRE: {
+        size_t len;
+        const dk_node *t = dk_node_first(n);
+        const char *s = t ? dk_node_text(t, &len) : NULL;
+        return s ? lines(w, s, len, pfx1, pfx) : 0;
+    }
+    case DK_ADDRESS:
+    case DK_SENDER:
+    case DK_RECIPIENT:
+    case DK_SIGNATURE:
+        return part_lines(w, n, NULL, pfx1, pfx);
+    case DK_LETTER:
+        return blocks(w, n, pfx1, pfx);
+    case DK_CC:
+        return part_lines(w, n, "cc: ", pfx1, pfx);
+    case DK_ENCLOSURE:
+        return part_lines(w, n, "Enclosure: ", pfx1, pfx);
+    default:
+        /* heading, p, grade, date, subject, salutation, closing, ... */
+        return inline_text(w, n, pfx1, pfx);
+    }
+}
+
+static int blocks(writer *w, const dk_node *parent, const char *pfx1,
+                  const char *pfx)
+{
+    const char *p = pfx1;
+    for (const dk_node *c = dk_node_first(parent); c; c = dk_node_next(c)) {
+        if (dk_node_type(c) == DK_TEXT)
+            continue;
+        if (block(w, c, p, pfx) < 0)
+            return -1;
+        p = pfx;
+    }
+    return 0;
+}
+
+int text_write(dk_ctx *ctx, const dk_node *doc, dk_sink *out)
+{
+    writer w = {.ctx = ctx, .out = out};
+    int r = 0;
+    const dk_node *meta = dk_node_child(doc, DK_META);
+    const dk_node *title = dk_node_child(meta, DK_TITLE);
+    if (title)
+        r = inline_text(&w, title, "", "");
+    const dk_node *body = dk_node_child(doc, DK_BODY);
+    if (r == 0 && body)
+        r = blocks(&w, body, "", "");
+    dk_buf_free(&w.scratch);
+    return r < 0 ? -1 : 0;
+}
