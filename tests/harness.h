@@ -1,0 +1,39 @@
+/* Helpers shared by the test suites. */
+#ifndef DOCKET_TEST_HARNESS_H
+#define DOCKET_TEST_HARNESS_H
+
+#include <check.h>
+#include <stddef.h>
+
+/* What a command did. out and err are NUL-terminated; free with
+ * run_free(). */
+typedef struct run_result {
+    int status; /* exit status, or 128 + signal */
+    char *out;
+    size_t out_len;
+    char *err;
+} run_result;
+
+/* Run argv (argv[0] is a path) with stdin from stdin_path (NULL: /dev/null)
+ * and extra environment entries "K=V" (NULL-terminated or NULL; "K=" with an
+ * empty value unsets K). */
+run_result run(const char *const argv[], const char *stdin_path,
+               const char *const env[]);
+/* Run a shell command line. */
+run_result run_sh(const char *cmdline);
+void run_free(run_result *r);
+
+/* The whole file (NUL-terminated) or NULL; *len may be NULL. */
+char *slurp(const char *path, size_t *len);
+/* Write a file; aborts the test on failure. */
+void spit(const char *path, const void *data, size_t len);
+/* A fresh temporary directory (removed by rm_rf). Transfer full. */
+char *temp_dir(void);
+void rm_rf(const char *path);
+/* Number of entries in a directory, . and .. excepted. */
+int dir_entries(const char *path);
+
+/* Compare with a file, showing the first difference on failure. */
+void assert_matches_file(const char *actual, size_t len, const char *path);
+
+#endif

@@ -1,0 +1,437 @@
+/* End-to-end tests of the docket command. */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const no_env[] = {"DOCKET_PLUGIN_PATH=", NULL};
+
+static run_result docket(const char *const args[], const char *stdin_path)
+{
+    const char *argv[32] = {DOCKET_BIN};
+    size_t n = 1;
+    for (const char *const *a = args; *a; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+    return run(argv, stdin_path, no_env);
+}
+
+/* Write a string literal (which may hold NUL bytes) to a file. */
+#define SPIT_LIT(path, lit) spit(path, lit, sizeof(lit) - 1)
+
+#define DOCKET(stdin_path, ...)                                                \
+    docket((const char *const[]){__VA_ARGS__, NULL}, stdin_path)
+
+/* Every DIR/NAME.txt that is not an expected output. */
+static char **text_fixtures_in(const char *dir, size_t *n)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    char **names = calloc(256, sizeof *names);
+    *n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && *n < 255) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && !strcmp(e->d_name + len - 4, ".txt") &&
+            !strstr(e->d_name, ".expected."))
+            names[(*n)++] = strndup(e->d_name, len - 4);
+    }
+    closedir(d);
+    ck_assert_uint_gt(*n, 0);
+    return names;
+}
+
+static char **text_fixtures(size_t *n)
+{
+    return text_fixtures_in(FIXTURES "/text", n);
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Each fixture converts to exactly its expected JSON and text. */
+START_TEST(fixtures_match_expected)
+{
+    size_t n;
+    char **names = text_fixtures(&n);
+    for (size_t i = 0; i < n; i++) {
+        char in[512], want[512];
+        snprintf(in, sizeof in, FIXTURES "/text/%s.txt", names[i]);
+        static const char *const to[] = {"json", "text"};
+        static const char *const ext[] = {"json", "txt"};
+        for (int k = 0; k < 2; k++) {
+            snprintf(want, sizeof want, FIXTURES "/text/%s.expected.%s",
+                     names[i], ext[k]);
+            run_result r = DOCKET(NULL, "-t", to[k], in);
+            ck_assert_msg(r.status == 0, "%s: %s", in, r.err);
+            assert_matches_file(r.out, r.out_len, want);
+            run_free(&r);
+        }
+    }
+    free_names(names, n);
+}
+END_TEST
+
+/* X -> json -> tree -> json is byte-identical. */
+static void json_round_trip_in(const char *fixture_dir)
+{
+    size_t n;
+    char **names = text_fixtures_in(fixture_dir, &n);
+    char *dir = temp_dir();
+    for (size_t i = 0; i < n; i++) {
+        char in[512], once[512];
+        snprintf(in, sizeof in, "%s/%s.txt", fixture_dir, names[i]);
+        snprintf(once, sizeof once, "%s/%s.json", dir, names[i]);
+        run_result a = DOCKET(NULL, "-t", "json", "-o", once, in);
+        ck_assert_msg(a.status == 0, "%s", a.err);
+        run_result b = DOCKET(once, "-f", "json", "-t", "json");
+        ck_assert_msg(b.status == 0, "%s", b.err);
+        assert_matches_file(b.out, b.out_len, once);
+        /* and detected without -f */
+        run_result c = DOCKET(NULL, once);
+        ck_assert_int_eq(c.status, 0);
+        assert_matches_file(c.out, c.out_len, once);
+        run_free(&a);
+        run_free(&b);
+        run_free(&c);
+    }
+    rm_rf(dir);
+    free(dir);
+    free_names(names, n);
+}
+
+START_TEST(json_round_trip)
+{
+    json_round_trip_in(FIXTURES "/text");
+    json_round_trip_in(FIXTURES "/seeds");
+}
+END_TEST
+
+START_TEST(missing_input_fails_and_writes_nothing)
+{
+    char *dir = temp_dir();
+    char out[512];
+    snprintf(out, sizeof out, "%s/out.json", dir);
+    run_result r = DOCKET(NULL, "-t", "json", "-o", out, "missing.txt");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "docket: missing.txt: cannot open: No such file "
+                            "or directory\n");
+    ck_assert_int_eq(dir_entries(dir), 0);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(failure_keeps_existing_output)
+{
+    char *dir = temp_dir();
+    char out[512], bad[512];
+    snprintf(out, sizeof out, "%s/out.json", dir);
+    snprintf(bad, sizeof bad, "%s/bad.json", dir);
+    SPIT_LIT(out, "GOOD\n");
+    SPIT_LIT(bad, "{\"type\":\"document\",\"children\":[{\"type\":\"p\"}]}");
+    run_result r = DOCKET(NULL, "-o", out, bad);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "bad.json: /document/p[0]: element not "
+                                "allowed in 'document'"), "%s", r.err);
+    char *kept = slurp(out, NULL);
+    ck_assert_str_eq(kept, "GOOD\n");
+    free(kept);
+    ck_assert_int_eq(dir_entries(dir), 2); /* no temporary file left */
+    run_free(&r);
+
+    /* a good conversion replaces it */
+    r = DOCKET(NULL, "-o", out, FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "");
+    kept = slurp(out, NULL);
+    ck_assert(strncmp(kept, "{\"type\":\"document\"", 18) == 0);
+    free(kept);
+    ck_assert_int_eq(dir_entries(dir), 2);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(bad_inputs_get_clear_errors)
+{
+    char *dir = temp_dir();
+    char empty[512], json[512];
+    snprintf(empty, sizeof empty, "%s/empty.txt", dir);
+    snprintf(json, sizeof json, "%s/broken.json", dir);
+    SPIT_LIT(empty, "");
+    SPIT_LIT(json, "{\"type\": \"document\",\n  \"children\": [}");
+
+    run_result r = DOCKET(NULL, empty);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert(strstr(r.err, "empty.txt: input is empty\n"));
+    run_free(&r);
+
+    r = DOCKET(NULL, dir);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert(strstr(r.err, ": is a directory\n"));
+    run_free(&r);
+
+    r = DOCKET(NULL, "-f", "json", json);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "broken.json: invalid JSON at line 2"), "%s",
+                  r.err);
+    run_free(&r);
+
+    /* binary input cannot be identified */
+    SPIT_LIT(empty, "\x01\x02\x03\x04\x05\x06\x07\x08");
+    r = DOCKET(NULL, empty);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert(strstr(r.err, "cannot tell the input format"));
+    run_free(&r);
+
+    /* JSON that is not a docket document */
+    SPIT_LIT(json, "[1, 2]");
+    r = DOCKET(NULL, "-f", "json", json);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "expected an element object"), "%s", r.err);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(text_encodings_and_nul_bytes)
+{
+    char *dir = temp_dir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/in.txt", dir);
+
+    /* Windows-1252: transcoded with one warning naming the byte */
+    SPIT_LIT(path, "Caf\xe9 \x93quoted\x94\n");
+    run_result r = DOCKET(NULL, "-t", "text", path);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "Café “quoted”\n");
+    ck_assert_msg(strstr(r.err, "in.txt: warning: invalid UTF-8 at byte 3, "
+                                "read as Windows-1252"), "%s", r.err);
+    run_free(&r);
+
+    /* UTF-16 with a byte order mark */
+    SPIT_LIT(path, "\xff\xfeH\0i\0 \0\xac\x20\n\0");
+    r = DOCKET(NULL, "-f", "text", "-t", "text", path);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "Hi €\n");
+    run_free(&r);
+
+    /* UTF-8 BOM and CRLF */
+    SPIT_LIT(path, "\xef\xbb\xbfOne\r\ntwo.\r\n\r\nThree.\r\n");
+    r = DOCKET(NULL, "-t", "text", path);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "One two.\n\nThree.\n");
+    ck_assert_str_eq(r.err, "");
+    run_free(&r);
+
+    /* NUL bytes are replaced and reported, never a crash */
+    SPIT_LIT(path, "a\0b.\n");
+    r = DOCKET(NULL, "-f", "text", "-t", "text", path);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "a\xef\xbf\xbd" "b.\n");
+    ck_assert(strstr(r.err, "NUL byte at byte 1"));
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(usage_errors_exit_2)
+{
+    run_result r = DOCKET(NULL, "--frobnicate");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(strstr(r.err, "unknown option: --frobnicate"));
+    run_free(&r);
+
+    r = DOCKET(NULL, "-t", "nonesuch", FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(strstr(r.err, "no writer for 'nonesuch'"));
+    run_free(&r);
+
+    r = DOCKET(NULL, "-T", "nonesuch", FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(strstr(r.err, "no transform 'nonesuch'"));
+    run_free(&r);
+
+    r = DOCKET(NULL, "a.txt", "b.txt");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(strstr(r.err, "several inputs need -O DIR"));
+    run_free(&r);
+
+    r = DOCKET(NULL, "-f");
+    ck_assert_int_eq(r.status, 2);
+    run_free(&r);
+
+    r = DOCKET(NULL, "--help");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "usage: docket"));
+    run_free(&r);
+
+    r = DOCKET(NULL, "--version");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strncmp(r.out, "docket 0.1.0", 12) == 0);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(stdin_stdout_and_output_extension)
+{
+    run_result r = DOCKET(FIXTURES "/text/basic.txt", "-t", "text");
+    ck_assert_int_eq(r.status, 0);
+    assert_matches_file(r.out, r.out_len, FIXTURES "/text/basic.expected.txt");
+    run_free(&r);
+
+    r = DOCKET(FIXTURES "/text/basic.txt", "-t", "json", "-");
+    ck_assert_int_eq(r.status, 0);
+    /* no file name for standard input */
+    ck_assert(strstr(r.out, "\"source\",\"attributes\":{\"format\":\"text\","
+                            "\"sha256\""));
+    run_free(&r);
+
+    char *dir = temp_dir();
+    char out[512];
+    snprintf(out, sizeof out, "%s/plain.txt", dir);
+    r = DOCKET(NULL, "-o", out, FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 0);
+    size_t len;
+    char *got = slurp(out, &len);
+    assert_matches_file(got, len, FIXTURES "/text/basic.expected.txt");
+    free(got);
+    struct stat st;
+    ck_assert_int_eq(stat(out, &st), 0);
+    ck_assert_int_ne(st.st_mode & 0044, 0); /* not left 0600 */
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(list_plugins_and_formats)
+{
+    run_result r = DOCKET(NULL, "--list-plugins");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "json         reader,writer"), "%s", r.out);
+    ck_assert(strstr(r.out, "lib/docket/plugins/json.so\n"));
+    ck_assert(strstr(r.out, "text         reader,writer"));
+    ck_assert(strstr(r.out, "lib/docket/plugins/text.so\n"));
+    run_free(&r);
+
+    r = DOCKET(NULL, "--list-formats");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "Input formats (-f):\n"));
+    ck_assert(strstr(r.out, "  text       (.txt, .text)\n"));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(wrong_abi_plugin_is_named_and_skipped)
+{
+    const char *argv[] = {DOCKET_BIN, "--list-plugins", NULL};
+    const char *env[] = {"DOCKET_PLUGIN_PATH=" BADABI_DIR, NULL};
+    run_result r = run(argv, NULL, env);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.err, BADABI_DIR "/badabi.so: warning: plugin built "
+                                "for ABI 99.0, this docket has ABI 1.0; "
+                                "not loaded"), "%s", r.err);
+    ck_assert(strstr(r.out, "badabi") == NULL);
+    ck_assert(strstr(r.out, "json") != NULL);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(plugin_dir_option_adds_a_folder)
+{
+    char *dir = temp_dir();
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cp %s/text.so %s/text.manifest %s/", PLUGIN_DIR,
+             PLUGIN_DIR, dir);
+    run_result r = run_sh(cmd);
+    run_free(&r);
+    r = DOCKET(NULL, "--plugin-dir", dir, "--list-plugins");
+    ck_assert_int_eq(r.status, 0);
+    char want[600];
+    snprintf(want, sizeof want, "%s/text.so\n", dir);
+    ck_assert_msg(strstr(r.out, want), "%s", r.out);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(closed_pipe_exits_quietly)
+{
+    char cmd[1024];
+    /* a long document, so that the writer is still writing */
+    snprintf(cmd, sizeof cmd,
+             "for i in $(seq 1 3000); do printf 'Paragraph %%s of many.\\n\\n' $i; "
+             "done > /tmp/docket-pipe-$$.txt; "
+             "DOCKET_PLUGIN_PATH= %s -t text /tmp/docket-pipe-$$.txt | head -n 1; "
+             "rm -f /tmp/docket-pipe-$$.txt",
+             DOCKET_BIN);
+    run_result r = run_sh(cmd);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "Paragraph 1 of many.\n");
+    ck_assert_str_eq(r.err, "");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(huge_single_line)
+{
+    char *dir = temp_dir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/long.txt", dir);
+    size_t size = 50u << 20;
+    char *big = malloc(size);
+    for (size_t i = 0; i < size; i++)
+        big[i] = i % 7 == 6 ? ' ' : 'a' + (char)(i % 7);
+    big[size - 1] = '.';
+    spit(path, big, size);
+    free(big);
+    run_result r = DOCKET(NULL, "-t", "text", path);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_uint_eq(r.out_len, size + 1);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("cli");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, fixtures_match_expected);
+    tcase_add_test(tc, json_round_trip);
+    tcase_add_test(tc, missing_input_fails_and_writes_nothing);
+    tcase_add_test(tc, failure_keeps_existing_output);
+    tcase_add_test(tc, bad_inputs_get_clear_errors);
+    tcase_add_test(tc, text_encodings_and_nul_bytes);
+    tcase_add_test(tc, usage_errors_exit_2);
+    tcase_add_test(tc, stdin_stdout_and_output_extension);
+    tcase_add_test(tc, list_plugins_and_formats);
+    tcase_add_test(tc, wrong_abi_plugin_is_named_and_skipped);
+    tcase_add_test(tc, plugin_dir_option_adds_a_folder);
+    tcase_add_test(tc, closed_pipe_exits_quietly);
+    tcase_add_test(tc, huge_single_line);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

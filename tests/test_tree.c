@@ -1,0 +1,244 @@
+/* Unit tests of the document tree and the public structs. */
+#include "harness.h"
+
+#include <docket/docket.h>
+#include <stdlib.h>
+#include <string.h>
+
+START_TEST(names_round_trip)
+{
+    for (int t = 0; t < DK_TEXT; t++) {
+        const char *n = dk_type_name((dk_type)t);
+        ck_assert_ptr_nonnull(n);
+        ck_assert_int_eq(dk_type_from_name(n, strlen(n)), t);
+    }
+    for (int a = 0; a < DK_ATTR_COUNT; a++) {
+        const char *n = dk_attr_name((dk_attr)a);
+        ck_assert_int_eq(dk_attr_from_name(n, strlen(n)), a);
+    }
+    ck_assert_int_eq(dk_type_from_name("#text", 5), -1);
+    ck_assert_int_eq(dk_type_from_name("para", 4), -1);
+    ck_assert_int_eq(dk_type_from_name("p", 1), DK_P);
+    ck_assert_ptr_null(dk_type_name(DK_TYPE_COUNT));
+}
+END_TEST
+
+START_TEST(content_model)
+{
+    ck_assert(dk_type_allows_child(DK_DOCUMENT, DK_META));
+    ck_assert(dk_type_allows_child(DK_DOCUMENT, DK_BODY));
+    ck_assert(!dk_type_allows_child(DK_DOCUMENT, DK_P));
+    ck_assert(dk_type_allows_child(DK_BODY, DK_SECTION));
+    ck_assert(!dk_type_allows_child(DK_BODY, DK_TEXT));
+    ck_assert(dk_type_allows_child(DK_SECTION, DK_HEADING));
+    ck_assert(dk_type_allows_child(DK_P, DK_EM));
+    ck_assert(!dk_type_allows_child(DK_P, DK_P));
+    ck_assert(dk_type_allows_child(DK_LIST, DK_ITEM));
+    ck_assert(!dk_type_allows_child(DK_LIST, DK_P));
+    ck_assert(dk_type_allows_child(DK_ITEM, DK_LIST));
+    ck_assert(dk_type_allows_child(DK_LETTER, DK_SIGNATURE));
+    ck_assert(dk_type_allows_child(DK_SENDER, DK_ADDRESS));
+    ck_assert(!dk_type_allows_child(DK_SENDER, DK_P));
+    ck_assert(dk_type_allows_text(DK_TITLE));
+    ck_assert(!dk_type_allows_child(DK_TITLE, DK_EM));
+    ck_assert(!dk_type_allows_text(DK_HR));
+    ck_assert(dk_type_allows_attr(DK_A, DK_ATTR_HREF));
+    ck_assert(!dk_type_allows_attr(DK_P, DK_ATTR_HREF));
+    ck_assert(dk_type_allows_attr(DK_P, DK_ATTR_PAGE));
+    ck_assert(dk_type_allows_attr(DK_GRADE, DK_ATTR_OFFSET));
+    ck_assert(!dk_type_allows_attr(DK_TEXT, DK_ATTR_PAGE));
+    ck_assert(dk_type_is_block(DK_GRADE));
+    ck_assert(!dk_type_is_block(DK_EM));
+    ck_assert(dk_type_is_inline(DK_TEXT));
+}
+END_TEST
+
+START_TEST(builders_enforce_model)
+{
+    dk_node *doc = dk_document_new("report");
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_str_eq(dk_node_attr(doc, DK_ATTR_KIND), "report");
+    dk_node *body = dk_document_body(doc);
+    ck_assert_ptr_eq(dk_node_first(doc), dk_document_meta(doc));
+    ck_assert_ptr_eq(dk_node_last(doc), body);
+    ck_assert_ptr_null(dk_node_add(body, DK_ITEM));
+    ck_assert_int_eq(dk_node_add_text(body, "x", 1), -1);
+    dk_node *p = dk_node_add(body, DK_P);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(dk_node_set_attr(p, DK_ATTR_HREF, "x"), -1);
+    dk_node *stray = dk_node_new(DK_META);
+    ck_assert_int_eq(dk_node_append(p, stray), -1);
+    dk_node_free(stray); /* still ours after a refused append */
+    ck_assert_ptr_null(dk_node_new(DK_TEXT));
+    dk_node_free(doc);
+}
+END_TEST
+
+START_TEST(text_is_merged)
+{
+    dk_node *p = dk_node_new(DK_P);
+    ck_assert_int_eq(dk_node_add_text(p, "Hello", 5), 0);
+    ck_assert_int_eq(dk_node_add_text(p, ", ", 2), 0);
+    ck_assert_int_eq(dk_node_append(p, dk_node_new_text("world", 5)), 0);
+    ck_assert_int_eq(dk_node_append(p, dk_node_new_text("", 0)), 0);
+    ck_assert_ptr_eq(dk_node_first(p), dk_node_last(p));
+    size_t len;
+    ck_assert_str_eq(dk_node_text(dk_node_first(p), &len), "Hello, world");
+    ck_assert_uint_eq(len, 12);
+
+    dk_node *em = dk_node_add_with_text(p, DK_EM, "!");
+    ck_assert_ptr_nonnull(em);
+    dk_node_add_text(p, " end", 4);
+    ck_assert_ptr_eq(dk_node_next(dk_node_first(p)), em);
+    /* inserting text before a text node merges into it */
+    dk_node *t = dk_node_new_text(">", 1);
+    ck_assert_int_eq(dk_node_insert_before(p, dk_node_last(p), t), 0);
+    ck_assert_str_eq(dk_node_text(dk_node_last(p), NULL), "> end");
+    dk_node_add(p, DK_BR);
+    char *all = dk_node_text_content(p);
+    ck_assert_str_eq(all, "Hello, world!> end\n");
+    free(all);
+    dk_node_free(p);
+}
+END_TEST
+
+START_TEST(utf8_is_checked)
+{
+    ck_assert_ptr_null(dk_node_new_text("a\xffz", 3));
+    ck_assert_ptr_null(dk_node_new_text("a\0z", 3));
+    ck_assert_ptr_null(dk_node_new_text("\xed\xa0\x80", 3)); /* surrogate */
+    ck_assert_ptr_null(dk_node_new_text("\xc0\xaf", 2));     /* overlong */
+    ck_assert_ptr_null(dk_node_new_text("\xf4\x90\x80\x80", 4)); /* >10FFFF */
+    dk_node *ok = dk_node_new_text("caf\xc3\xa9 \xe2\x80\x98q\xe2\x80\x99", 13);
+    ck_assert_ptr_nonnull(ok);
+    dk_node_free(ok);
+    dk_node *p = dk_node_new(DK_P);
+    ck_assert_int_eq(dk_node_set_attr(p, DK_ATTR_PAGE, "\xff"), -1);
+    dk_node_free(p);
+    ck_assert_uint_eq(dk_utf8_valid_prefix("ab\xe2\x80", 4), 2);
+    char buf[4];
+    uint32_t cp;
+    ck_assert_uint_eq(dk_utf8_encode(0x1F600, buf), 4);
+    ck_assert_uint_eq(dk_utf8_decode(buf, 4, &cp), 4);
+    ck_assert_uint_eq(cp, 0x1F600);
+}
+END_TEST
+
+START_TEST(attributes_sorted_replaced_removed)
+{
+    dk_node *src = dk_node_new(DK_SOURCE);
+    ck_assert_int_eq(dk_node_set_attr(src, DK_ATTR_SHA256, "ab"), 0);
+    ck_assert_int_eq(dk_node_set_attr(src, DK_ATTR_NAME, "x.txt"), 0);
+    ck_assert_int_eq(dk_node_set_attr(src, DK_ATTR_FORMAT, "text"), 0);
+    ck_assert_int_eq(dk_node_set_attr(src, DK_ATTR_NAME, "y.txt"), 0);
+    ck_assert_str_eq(dk_node_attr(src, DK_ATTR_NAME), "y.txt");
+    ck_assert_int_eq(dk_node_set_attr(src, DK_ATTR_FORMAT, NULL), 0);
+    ck_assert_ptr_null(dk_node_attr(src, DK_ATTR_FORMAT));
+    ck_assert_str_eq(dk_node_attr(src, DK_ATTR_SHA256), "ab");
+    ck_assert_int_eq(dk_node_set_attr_int(src, DK_ATTR_PAGE, 12), 0);
+    ck_assert_str_eq(dk_node_attr(src, DK_ATTR_PAGE), "12");
+    dk_node_free(src);
+}
+END_TEST
+
+static int count_cb(dk_node *n, int depth, void *user)
+{
+    int *counts = user;
+    counts[0]++;
+    if (depth > counts[1])
+        counts[1] = depth;
+    return dk_node_type(n) == DK_LIST ? 1 : 0; /* skip inside lists */
+}
+
+START_TEST(walk_copy_detach)
+{
+    dk_node *doc = dk_document_new(NULL);
+    dk_node *body = dk_document_body(doc);
+    dk_node *sec = dk_node_add(body, DK_SECTION);
+    dk_node_add_with_text(dk_node_add(sec, DK_HEADING), DK_EM, "Title");
+    dk_node *list = dk_node_add(sec, DK_LIST);
+    dk_node_add_with_text(dk_node_add(list, DK_ITEM), DK_P, "one");
+    int counts[2] = {0, 0};
+    ck_assert_int_eq(dk_node_walk(doc, count_cb, counts), 0);
+    /* document, meta, body, section, heading, em, text, list */
+    ck_assert_int_eq(counts[0], 8);
+    ck_assert_int_eq(counts[1], 5);
+    ck_assert_int_eq(dk_node_depth(doc), 7);
+
+    dk_node *copy = dk_node_copy(doc);
+    char *a = dk_node_text_content(doc), *b = dk_node_text_content(copy);
+    ck_assert_str_eq(a, "Titleone");
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    ck_assert_int_eq(dk_node_depth(copy), 7);
+
+    dk_node_detach(list);
+    ck_assert_ptr_null(dk_node_parent(list));
+    ck_assert_ptr_eq(dk_node_last(sec), dk_node_first(sec));
+    dk_node_free(list);
+    dk_node_free(copy);
+    dk_node_free(doc);
+}
+END_TEST
+
+START_TEST(deep_tree_frees_without_recursion)
+{
+    /* Far deeper than any reader allows: freeing must not recurse. */
+    dk_node *root = dk_node_new(DK_QUOTE), *n = root;
+    for (int i = 0; i < 200000; i++)
+        n = dk_node_add(n, DK_QUOTE);
+    ck_assert_ptr_nonnull(n);
+    dk_node_free(root);
+}
+END_TEST
+
+START_TEST(buffer)
+{
+    dk_buf b = DK_BUF_INIT;
+    ck_assert_int_eq(dk_buf_puts(&b, "abc"), 0);
+    ck_assert_int_eq(dk_buf_printf(&b, "-%d-", 42), 0);
+    ck_assert_int_eq(dk_buf_putc(&b, 'z'), 0);
+    ck_assert_str_eq(b.data, "abc-42-z");
+    char *s = dk_buf_steal(&b);
+    ck_assert_str_eq(s, "abc-42-z");
+    ck_assert_ptr_null(b.data);
+    free(s);
+}
+END_TEST
+
+/* The public structs are ABI: changing their layout must be deliberate
+ * (and bump DK_ABI_MAJOR), so the sizes are pinned here. */
+START_TEST(abi_struct_sizes)
+{
+    ck_assert_uint_eq(sizeof(dk_plugin), 96);
+    ck_assert_uint_eq(sizeof(dk_magic), 24);
+    ck_assert_uint_eq(sizeof(dk_probe), 24);
+    ck_assert_uint_eq(sizeof(dk_buf), 24);
+    ck_assert_int_eq(DK_TYPE_COUNT, 44);
+    ck_assert_int_eq(DK_ATTR_COUNT, 14);
+    ck_assert_int_eq(DK_TEXT, 43);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("tree");
+    TCase *tc = tcase_create("tree");
+    tcase_add_test(tc, names_round_trip);
+    tcase_add_test(tc, content_model);
+    tcase_add_test(tc, builders_enforce_model);
+    tcase_add_test(tc, text_is_merged);
+    tcase_add_test(tc, utf8_is_checked);
+    tcase_add_test(tc, attributes_sorted_replaced_removed);
+    tcase_add_test(tc, walk_copy_detach);
+    tcase_add_test(tc, deep_tree_frees_without_recursion);
+    tcase_add_test(tc, buffer);
+    tcase_add_test(tc, abi_struct_sizes);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
