@@ -184,6 +184,37 @@ done:
     return status;
 }
 
+/* docket validate FILE...: "FILE: valid" on stdout for each good file, the
+ * problems on stderr for the others. */
+static int validate_files(dk_registry *reg, const char *from, char **files,
+                          int n)
+{
+    if (n == 0)
+        return usage_error("%s", "validate needs at least one file");
+    int status = 0;
+    for (int i = 0; i < n; i++) {
+        bool is_stdin = strcmp(files[i], "-") == 0;
+        dk_ctx *ctx = dk_ctx_new(is_stdin ? NULL : files[i], NULL, 0,
+                                 dk_warn_stderr, NULL);
+        if (!ctx) {
+            fputs("docket: out of memory\n", stderr);
+            return EXIT_CONVERSION;
+        }
+        if (dk_validate(reg, files[i], from, ctx) < 0) {
+            print_error(ctx);
+            if (exit_for(ctx) == EXIT_USAGE) {
+                dk_ctx_free(ctx);
+                return EXIT_USAGE;
+            }
+            status = EXIT_CONVERSION;
+        } else {
+            printf("%s: valid\n", dk_ctx_name(ctx));
+        }
+        dk_ctx_free(ctx);
+    }
+    return status;
+}
+
 /* DIR/BASENAME-without-extension.EXT */
 static char *batch_output(const char *dir, const char *input, const char *ext)
 {
@@ -304,6 +335,10 @@ int main(int argc, char **argv)
 
     int n_inputs = argc - optind;
     char **inputs = argv + optind;
+    if (n_inputs > 0 && strcmp(inputs[0], "validate") == 0) {
+        status = validate_files(reg, from, inputs + 1, n_inputs - 1);
+        goto done;
+    }
     if (output && outdir) {
         status = usage_error("%s", "-o and -O cannot be used together");
         goto done;

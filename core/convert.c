@@ -139,6 +139,81 @@ static int run_transform(dk_registry *reg, dk_ctx *ctx, const char *name,
     return 0;
 }
 
+/* The reader for data: -f's, else the detected one. */
+static const dk_plugin *choose_reader(dk_registry *reg, dk_ctx *ctx,
+                                      const char *from, const char *path,
+                                      const unsigned char *data, size_t size)
+{
+    if (from)
+        return load_kind(reg, ctx, DK_KIND_READER, from, DK_E_USAGE);
+    bool tie;
+    dk_plugin_info *p = dk_registry_detect(reg, data, size, path, &tie);
+    if (!p) {
+        dk_ctx_fail(ctx, DK_E_FORMAT, "cannot tell the input format "
+                    "(name it with -f; see docket --list-formats)");
+        return NULL;
+    }
+    const dk_plugin *d = dk_registry_load(reg, p);
+    if (!d)
+        dk_ctx_fail(ctx, DK_E_PLUGIN, "plugin %s: %s", p->path, p->error);
+    return d;
+}
+
+int dk_validate(dk_registry *reg, const char *path, const char *from,
+                dk_ctx *ctx)
+{
+    static const dk_option paths_only[] = {{"validate-paths", "1"}};
+    unsigned char *data = NULL;
+    size_t size = 0;
+    dk_node *doc = NULL;
+    dk_sink *sink = NULL;
+    dk_ctx *inner = NULL;
+    int r = -1;
+
+    if (dk_read_input(ctx, path, &data, &size) < 0)
+        goto cleanup;
+    const dk_plugin *reader = choose_reader(reg, ctx, from, path, data, size);
+    if (!reader)
+        goto cleanup;
+    if (reader->validate) {
+        r = reader->validate(ctx, data, size);
+        if (r < 0)
+            callback_failed(ctx, reader->name, "validating");
+        goto cleanup;
+    }
+    const dk_plugin *xml =
+        load_kind(reg, ctx, DK_KIND_WRITER, "xml", DK_E_PLUGIN);
+    if (!xml || !xml->validate) {
+        if (xml)
+            dk_ctx_fail(ctx, DK_E_PLUGIN, "the xml plugin cannot validate");
+        goto cleanup;
+    }
+    if (reader->read(ctx, data, size, &doc) < 0 || !doc) {
+        callback_failed(ctx, reader->name, "reader");
+        goto cleanup;
+    }
+    if (!(sink = dk_sink_memory(ctx)) || xml->write(ctx, doc, sink) < 0) {
+        callback_failed(ctx, "xml", "writer");
+        goto cleanup;
+    }
+    size_t len;
+    const char *bytes = dk_sink_data(sink, &len);
+    inner = dk_ctx_new(dk_ctx_name(ctx), paths_only, 1, NULL, NULL);
+    if (!inner) {
+        dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    r = xml->validate(inner, (const unsigned char *)bytes, len);
+    if (r < 0)
+        dk_ctx_fail(ctx, dk_ctx_status(inner), "%s", dk_ctx_message(inner));
+cleanup:
+    dk_ctx_free(inner);
+    dk_sink_discard(sink);
+    dk_node_free(doc);
+    free(data);
+    return r;
+}
+
 int dk_convert(dk_registry *reg, const dk_job *job, dk_ctx *ctx)
 {
     unsigned char *data = NULL;
@@ -164,21 +239,8 @@ int dk_convert(dk_registry *reg, const dk_job *job, dk_ctx *ctx)
     if (dk_read_input(ctx, job->input, &data, &size) < 0)
         goto cleanup;
 
-    const dk_plugin *reader;
-    if (job->from) {
-        reader = load_kind(reg, ctx, DK_KIND_READER, job->from, DK_E_USAGE);
-    } else {
-        bool tie;
-        dk_plugin_info *p = dk_registry_detect(reg, data, size, job->input, &tie);
-        if (!p) {
-            dk_ctx_fail(ctx, DK_E_FORMAT, "cannot tell the input format "
-                        "(name it with -f; see docket --list-formats)");
-            goto cleanup;
-        }
-        reader = dk_registry_load(reg, p);
-        if (!reader)
-            dk_ctx_fail(ctx, DK_E_PLUGIN, "plugin %s: %s", p->path, p->error);
-    }
+    const dk_plugin *reader =
+        choose_reader(reg, ctx, job->from, job->input, data, size);
     if (!reader)
         goto cleanup;
 

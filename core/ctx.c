@@ -51,7 +51,7 @@ struct dk_ctx {
 void dk_warn_stderr(void *user, const char *name, const char *msg)
 {
     (void)user;
-    fprintf(stderr, "docket: %s: warning: %s\n", name, msg);
+    fprintf(stderr, "docket: %s: %s\n", name, msg);
 }
 
 dk_ctx *dk_ctx_new(const char *name, const dk_option *options, size_t n,
@@ -103,14 +103,30 @@ const char *dk_ctx_option(const dk_ctx *ctx, const char *key)
     return NULL;
 }
 
-void dk_ctx_warn(dk_ctx *ctx, const char *fmt, ...)
+static void report(dk_ctx *ctx, const char *prefix, const char *fmt,
+                   va_list ap)
 {
     char msg[1024];
+    size_t n = strlen(prefix);
+    memcpy(msg, prefix, n + 1);
+    vsnprintf(msg + n, sizeof msg - n, fmt, ap);
+    ctx->warn(ctx->warn_user, ctx->name, msg);
+}
+
+void dk_ctx_warn(dk_ctx *ctx, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    report(ctx, "warning: ", fmt, ap);
     va_end(ap);
-    ctx->warn(ctx->warn_user, ctx->name, msg);
+}
+
+void dk_ctx_note(dk_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(ctx, "", fmt, ap);
+    va_end(ap);
 }
 
 int dk_ctx_fail(dk_ctx *ctx, dk_status status, const char *fmt, ...)

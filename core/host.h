@@ -17,10 +17,11 @@
 
 /* ---- diagnostics --------------------------------------------------------- */
 
-/* Called for each warning: name is the file concerned, msg the text. */
+/* Called for each warning or note: name is the file concerned, msg the
+ * text (warnings start with "warning: "). */
 typedef void (*dk_warn_fn)(void *user, const char *name, const char *msg);
 
-/* The default: "docket: NAME: warning: MSG" on stderr. */
+/* The default: "docket: NAME: MSG" on stderr. */
 void dk_warn_stderr(void *user, const char *name, const char *msg);
 
 /* ---- contexts ------------------------------------------------------------ */
@@ -151,6 +152,14 @@ typedef struct dk_job {
 /* Read, transform and write. Returns 0, or -1 with the problem recorded in
  * ctx (whose name is the file concerned). */
 int dk_convert(dk_registry *reg, const dk_job *job, dk_ctx *ctx);
+
+/* Check a file against the shipped schema: with its reader's validate
+ * callback if it has one (XML), else by reading it into the tree and
+ * validating the XML the xml writer makes of it (problems then carry
+ * element paths, not lines). Returns 0 if valid, or -1 with the problems
+ * reported as notes and the summary recorded in ctx. */
+int dk_validate(dk_registry *reg, const char *path, const char *from,
+                dk_ctx *ctx);
 
 /* Fill meta/source (name = basename of path, format, SHA-256 of the bytes)
  * unless the document already has a source. Returns 0 or -1 (no memory). */

@@ -33,10 +33,10 @@ static void reg_warn(dk_registry *reg, const char *name, const char *fmt, ...)
 
 static void reg_warn(dk_registry *reg, const char *name, const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[1024] = "warning: ";
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg + 9, sizeof msg - 9, fmt, ap);
     va_end(ap);
     reg->warn(reg->warn_user, name, msg);
 }

@@ -102,6 +102,11 @@ const char *dk_ctx_option(const dk_ctx *ctx, const char *key);
 void dk_ctx_warn(dk_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Report one finding of a check (a validation error, say): printed as
+ * "docket: FILE: MESSAGE". */
+void dk_ctx_note(dk_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Record why the call failed; the first failure recorded wins. Returns -1
  * so that a callback can end with `return dk_ctx_fail(...)`. */
 int dk_ctx_fail(dk_ctx *ctx, dk_status status, const char *fmt, ...)
@@ -184,6 +189,11 @@ typedef struct dk_plugin {
 
     /* DK_KIND_WRITER: serialize the document. */
     int (*write)(dk_ctx *ctx, const dk_node *doc, dk_sink *out);
+
+    /* Optional, for a format with a schema: check the input against it.
+     * Reports each problem with dk_ctx_note() and returns -1 (after
+     * dk_ctx_fail) if there was any, 0 if the input is valid. */
+    int (*validate)(dk_ctx *ctx, const unsigned char *data, size_t size);
 } dk_plugin;
 
 #if defined(__GNUC__)
