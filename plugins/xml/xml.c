@@ -1,0 +1,61 @@
+/* xml: docket's canonical XML (W3C C14N), its reader and its schema. */
+#define _GNU_SOURCE
+#include "xmlp.h"
+
+#include <libxml/parser.h>
+#include <string.h>
+
+static const char *const extensions[] = {"xml", NULL};
+
+/* Never load anything from outside, whatever asks for it. */
+static xmlParserInputPtr refuse_external(const char *url, const char *id,
+                                         xmlParserCtxtPtr ctxt)
+{
+    (void)url;
+    (void)id;
+    (void)ctxt;
+    return NULL;
+}
+
+__attribute__((constructor)) static void xmlp_init(void)
+{
+    xmlInitParser();
+    xmlSetExternalEntityLoader(refuse_external);
+}
+
+/* docket XML names its namespace near the start: on the root element,
+ * after an optional declaration, comments or a DOCTYPE (refused later). */
+static int xml_probe(const dk_probe *p)
+{
+    const char *s = (const char *)p->data;
+    size_t n = p->size;
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3, n -= 3;
+    while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+        s++, n--;
+    if (n == 0 || *s != '<')
+        return 0;
+    const char *limit = s + (n < 4096 ? n : 4096);
+    const char *doc = memmem(s, (size_t)(limit - s), "<document", 9);
+    if (doc && memmem(doc, (size_t)(limit - doc), XMLP_NS, strlen(XMLP_NS)))
+        return DK_SCORE_MAX;
+    if (n >= 5 && memcmp(s, "<?xml", 5) == 0)
+        return DK_SCORE_POSSIBLE;
+    return 0;
+}
+
+/* libxml2 is only loaded to probe input that starts like markup. */
+static const dk_magic magic[] = {
+    {0, 1, "<", DK_SCORE_POSSIBLE},
+    {0, 4, "\xEF\xBB\xBF<", DK_SCORE_POSSIBLE},
+    {0, 2, "\n<", DK_SCORE_POSSIBLE},
+    {0, 3, "\r\n<", DK_SCORE_POSSIBLE},
+    {0, 0, NULL, 0},
+};
+
+DOCKET_PLUGIN(.name = "xml", .version = DK_VERSION,
+              .description = "docket's canonical XML (C14N), with its schema",
+              .kinds = DK_KIND_READER | DK_KIND_WRITER, .format = "xml",
+              .extensions = extensions, .magic = magic, .probe = xml_probe,
+              .read = xmlp_read,
+              .write = xmlp_write, .validate = xmlp_validate);
