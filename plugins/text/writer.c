@@ -59,45 +59,52 @@ static int inline_text(writer *w, const dk_node *n, const char *pfx1,
     return r;
 }
 
-/* Several short parts (a sender block, an address) as consecutive lines of
- * one block. */
-static int part_lines(writer *w, const dk_node *n, const char *label,
-                      const char *pfx1, const char *pfx)
+/* "LABEL text" on one line, for cc and enclosures. */
+static int labelled(writer *w, const char *label, const dk_node *n,
+                    const char *pfx1, const char *pfx)
 {
+    char *t = dk_node_text_content(n);
     dk_buf_clear(&w->scratch);
-    if (label && dk_buf_puts(&w->scratch, label) < 0)
-        return -1;
+    if (!t || dk_buf_puts(&w->scratch, label) < 0 ||
+        dk_buf_puts(&w->scratch, t) < 0) {
+        free(t);
+        return dk_ctx_fail(w->ctx, DK_E_NOMEM, "out of memory");
+    }
+    free(t);
+    return lines(w, w->scratch.data, w->scratch.len, pfx1, pfx);
+}
+
+/* Append the text of each child of n as a line of its own; an address
+ * inside (a sender's, say) gives one line per address line. */
+static int collect_lines(dk_buf *b, const dk_node *n)
+{
     for (const dk_node *c = dk_node_first(n); c; c = dk_node_next(c)) {
-        const dk_node *src = c;
-        dk_type t = dk_node_type(c);
-        if (t == DK_ADDRESS) {
-            for (const dk_node *l = dk_node_first(c); l; l = dk_node_next(l)) {
-                char *s = dk_node_text_content(l);
-                if (!s || (w->scratch.len && dk_buf_putc(&w->scratch, '\n')) ||
-                    dk_buf_puts(&w->scratch, s) < 0) {
-                    free(s);
-                    return -1;
-                }
-                free(s);
-            }
+        if (dk_node_type(c) == DK_ADDRESS) {
+            if (collect_lines(b, c) < 0)
+                return -1;
             continue;
         }
-        char *s = dk_node_text_content(src);
-        if (!s || (w->scratch.len && dk_buf_putc(&w->scratch, '\n')) ||
-            dk_buf_puts(&w->scratch, s) < 0) {
-            free(s);
-            return -1;
-        }
+        char *s = dk_node_text_content(c);
+        int r = !s || (b->len && dk_buf_putc(b, '\n') < 0) ||
+                dk_buf_puts(b, s) < 0;
         free(s);
+        if (r)
+            return -1;
     }
+    return 0;
+}
+
+/* Several short parts (a sender block, an address) as consecutive lines of
+ * one block. */
+static int part_lines(writer *w, const dk_node *n, const char *pfx1,
+                      const char *pfx)
+{
+    dk_buf_clear(&w->scratch);
+    if (collect_lines(&w->scratch, n) < 0)
+        return dk_ctx_fail(w->ctx, DK_E_NOMEM, "out of memory");
     if (w->scratch.len == 0)
         return 0;
-    char *copy = strndup(w->scratch.data, w->scratch.len);
-    if (!copy)
-        return -1;
-    int r = lines(w, copy, strlen(copy), pfx1, pfx);
-    free(copy);
-    return r;
+    return lines(w, w->scratch.data, w->scratch.len, pfx1, pfx);
 }
 
 static int list(writer *w, const dk_node *l, const char *pfx1, const char *pfx)
@@ -193,13 +200,13 @@ static int block(writer *w, const dk_node *n, const char *pfx1, const char *pfx)
     case DK_SENDER:
     case DK_RECIPIENT:
     case DK_SIGNATURE:
-        return part_lines(w, n, NULL, pfx1, pfx);
+        return part_lines(w, n, pfx1, pfx);
     case DK_LETTER:
         return blocks(w, n, pfx1, pfx);
     case DK_CC:
-        return part_lines(w, n, "cc: ", pfx1, pfx);
+        return labelled(w, "cc: ", n, pfx1, pfx);
     case DK_ENCLOSURE:
-        return part_lines(w, n, "Enclosure: ", pfx1, pfx);
+        return labelled(w, "Enclosure: ", n, pfx1, pfx);
     default:
         /* heading, p, grade, date, subject, salutation, closing, ... */
         return inline_text(w, n, pfx1, pfx);
