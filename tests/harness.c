@@ -117,6 +117,17 @@ run_result run(const char *const argv[], const char *stdin_path,
     return r;
 }
 
+run_result docket_run(const char *const args[], const char *stdin_path)
+{
+    static const char *const env[] = {"DOCKET_PLUGIN_PATH=", NULL};
+    const char *argv[64] = {DOCKET_BIN};
+    size_t n = 1;
+    for (const char *const *a = args; *a && n < 63; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+    return run(argv, stdin_path, env);
+}
+
 run_result run_sh(const char *cmdline)
 {
     const char *argv[] = {"/bin/sh", "-c", cmdline, NULL};

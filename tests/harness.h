@@ -19,6 +19,15 @@ typedef struct run_result {
  * empty value unsets K). */
 run_result run(const char *const argv[], const char *stdin_path,
                const char *const env[]);
+/* Run the docket under test on args (NULL-terminated), with
+ * DOCKET_PLUGIN_PATH unset so that it uses the build's plugins. */
+run_result docket_run(const char *const args[], const char *stdin_path);
+#define DOCKET(stdin_path, ...)                                                \
+    docket_run((const char *const[]){__VA_ARGS__, NULL}, stdin_path)
+
+/* Write a string literal (which may hold NUL bytes) to a file. */
+#define SPIT_LIT(path, lit) spit(path, lit, sizeof(lit) - 1)
+
 /* Run a shell command line. */
 run_result run_sh(const char *cmdline);
 void run_free(run_result *r);

@@ -69,7 +69,7 @@ START_TEST(refuses_other_abi)
     ck_assert_ptr_null(bad->handle);
     ck_assert_ptr_null(dk_registry_load(reg, bad));
     ck_assert_ptr_null(dk_registry_find(reg, DK_KIND_TRANSFORM, "badabi"));
-    ck_assert_msg(strstr(warnings, "badabi.so: plugin built for ABI 99.0, this "
+    ck_assert_msg(strstr(warnings, "badabi.so: warning: plugin built for ABI 99.0, this "
                                    "docket has ABI 1.0; not loaded"),
                   "warnings were: %s", warnings);
     /* the good plugins are unaffected */
@@ -96,7 +96,7 @@ START_TEST(manifest_of_other_abi_refused_unopened)
     dk_plugin_info *p = dk_registry_get(reg, 0);
     ck_assert_ptr_nonnull(p->error);
     ck_assert_ptr_null(p->handle); /* never opened */
-    ck_assert(strstr(warnings, "old.so: plugin built for ABI 7.2") != NULL);
+    ck_assert(strstr(warnings, "old.so: warning: plugin built for ABI 7.2") != NULL);
     dk_registry_free(reg);
     rm_rf(dir);
     free(dir);
@@ -120,7 +120,7 @@ START_TEST(first_directory_wins_and_names_must_match)
     dk_plugin_info *json = dk_registry_find(reg, DK_KIND_READER, "json");
     ck_assert_ptr_nonnull(json);
     ck_assert(strncmp(json->path, dir, strlen(dir)) == 0);
-    ck_assert(strstr(warnings, "other.so: plugin calls itself 'text' but the "
+    ck_assert(strstr(warnings, "other.so: warning: plugin calls itself 'text' but the "
                                "file is named 'other'") != NULL);
     dk_registry_free(reg);
     rm_rf(dir);

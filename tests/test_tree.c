@@ -211,7 +211,7 @@ END_TEST
  * (and bump DK_ABI_MAJOR), so the sizes are pinned here. */
 START_TEST(abi_struct_sizes)
 {
-    ck_assert_uint_eq(sizeof(dk_plugin), 96);
+    ck_assert_uint_eq(sizeof(dk_plugin), 104);
     ck_assert_uint_eq(sizeof(dk_magic), 24);
     ck_assert_uint_eq(sizeof(dk_probe), 24);
     ck_assert_uint_eq(sizeof(dk_buf), 24);
