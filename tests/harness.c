@@ -158,3 +158,12 @@ void assert_matches_file(const char *actual, size_t len, const char *path)
     }
     free(expected);
 }
+
+int run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

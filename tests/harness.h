@@ -42,6 +42,10 @@ void rm_rf(const char *path);
 /* Number of entries in a directory, . and .. excepted. */
 int dir_entries(const char *path);
 
+/* Run a suite and free it; returns the exit status for main (0 if every
+ * test passed). */
+int run_suite(Suite *s);
+
 /* Compare with a file, showing the first difference on failure. */
 void assert_matches_file(const char *actual, size_t len, const char *path);
 

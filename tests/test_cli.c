@@ -422,9 +422,6 @@ int main(void)
     tcase_add_test(tc, closed_pipe_exits_quietly);
     tcase_add_test(tc, huge_single_line);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    int failed = run_suite(s);
+    return failed;
 }

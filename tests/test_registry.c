@@ -211,9 +211,6 @@ int main(void)
     tcase_add_test(tc, conversion_loads_only_what_it_needs);
     tcase_add_test(tc, describe_writes_manifest);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    int failed = run_suite(s);
+    return failed;
 }

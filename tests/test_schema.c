@@ -123,10 +123,7 @@ int main(void)
     tcase_add_test(tc, rng_matches_tree);
     tcase_add_test(tc, json_schema_matches_tree);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = run_suite(s);
     xmlCleanupParser();
-    return failed ? 1 : 0;
+    return failed;
 }

@@ -236,9 +236,6 @@ int main(void)
     tcase_add_test(tc, buffer);
     tcase_add_test(tc, abi_struct_sizes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    int failed = run_suite(s);
+    return failed;
 }

@@ -324,9 +324,6 @@ int main(void)
     tcase_add_test(tc, nothing_is_fetched);
     tcase_add_test(tc, validate_reports_lines_and_paths);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    int failed = run_suite(s);
+    return failed;
 }
