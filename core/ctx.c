@@ -190,6 +190,7 @@ struct dk_sink {
     char *tmp;       /* temporary file */
     dk_buf buf;
     bool failed;
+    bool device;     /* fd is a device or pipe opened by path */
 };
 
 /* The temporary file to remove if a signal ends the process. One at a time:
@@ -246,6 +247,19 @@ dk_sink *dk_sink_open(dk_ctx *ctx, const char *path)
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         dk_ctx_fail(ctx, DK_E_IO, "cannot write %s: is a directory", path);
         goto fail;
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device or a pipe (/dev/null, /dev/stdout): written as it is,
+         * never replaced */
+        s->fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (s->fd < 0) {
+            dk_ctx_fail(ctx, DK_E_IO, "cannot write %s: %s", path,
+                        strerror(errno));
+            goto fail;
+        }
+        s->path = strdup(path);
+        s->device = true;
+        return s;
     }
     char *dcopy = strdup(path), *bcopy = strdup(path);
     s->path = strdup(path);
@@ -358,6 +372,10 @@ int dk_sink_commit(dk_sink *s)
         r = -1;
         goto done;
     }
+    if (s->device) {
+        close(s->fd);
+        s->fd = -1;
+    }
     if (s->tmp) {
         if (fsync(s->fd) < 0 || close(s->fd) < 0) {
             s->fd = -1;
@@ -388,6 +406,8 @@ void dk_sink_discard(dk_sink *s)
 {
     if (!s)
         return;
+    if (s->device && s->fd >= 0)
+        close(s->fd);
     if (s->tmp) {
         if (s->fd >= 0)
             close(s->fd);
