@@ -1,0 +1,365 @@
+/* British dates, inspection grades and page furniture in text. */
+#include <docket/text.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+bool dk_text_eq(const char *s, size_t len, const char *word)
+{
+    size_t n = strlen(word);
+    if (n != len)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (tolower((unsigned char)s[i]) != tolower((unsigned char)word[i]))
+            return false;
+    return true;
+}
+
+/* ---- dates ---------------------------------------------------------------- */
+
+static const char *const months[] = {"january", "february", "march",
+                                     "april",   "may",      "june",
+                                     "july",    "august",   "september",
+                                     "october", "november", "december"};
+
+/* A month name at s (whole word, full or abbreviated to three letters or
+ * "Sept"), optionally followed by a dot. Returns 1..12 and its length. */
+static int month_at(const char *s, size_t len, size_t *mlen)
+{
+    size_t w = 0;
+    while (w < len && isalpha((unsigned char)s[w]))
+        w++;
+    if (w < 3)
+        return 0;
+    for (int m = 0; m < 12; m++) {
+        bool ok = dk_text_eq(s, w, months[m]) ||
+                  (w == 3 && strncasecmp(s, months[m], 3) == 0) ||
+                  (m == 8 && w == 4 && strncasecmp(s, "sept", 4) == 0);
+        if (ok) {
+            *mlen = w + (w < len && s[w] == '.' && w < strlen(months[m]));
+            return m + 1;
+        }
+    }
+    return 0;
+}
+
+static bool leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static bool valid_date(int y, int m, int d)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1)
+        return false;
+    return d <= days[m - 1] + (m == 2 && leap(y));
+}
+
+/* Digits at s (at most max); returns the value, count in *n (0: none). */
+static int digits(const char *s, size_t len, size_t max, size_t *n)
+{
+    int v = 0;
+    size_t i = 0;
+    while (i < len && i < max && isdigit((unsigned char)s[i]))
+        v = v * 10 + (s[i++] - '0');
+    *n = i;
+    return v;
+}
+
+static size_t spaces(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    return i;
+}
+
+static bool boundary_before(const char *s, size_t i)
+{
+    return i == 0 || !isalnum((unsigned char)s[i - 1]);
+}
+
+static bool boundary_after(const char *s, size_t len, size_t i)
+{
+    return i >= len || !isalnum((unsigned char)s[i]);
+}
+
+/* Day with an optional ordinal suffix: "16th", "3", "1st". */
+static int day_at(const char *s, size_t len, size_t *n)
+{
+    size_t k;
+    int d = digits(s, len, 2, &k);
+    if (!k)
+        return 0;
+    if (k + 2 <= len && (strncasecmp(s + k, "st", 2) == 0 ||
+                         strncasecmp(s + k, "nd", 2) == 0 ||
+                         strncasecmp(s + k, "rd", 2) == 0 ||
+                         strncasecmp(s + k, "th", 2) == 0))
+        k += 2;
+    if (!boundary_after(s, len, k))
+        return 0;
+    *n = k;
+    return d;
+}
+
+/* Try every form at position i; on success set d and *end. */
+static bool date_at(const char *s, size_t len, size_t i, int default_year,
+                    dk_date *d, size_t *end)
+{
+    const char *p = s + i;
+    size_t left = len - i, n, k;
+
+    /* 2017-03-02 */
+    int y = digits(p, left, 4, &n);
+    if (n == 4 && left >= 10 && p[4] == '-' && isdigit((unsigned char)p[5]) &&
+        isdigit((unsigned char)p[6]) && p[7] == '-' &&
+        isdigit((unsigned char)p[8]) && isdigit((unsigned char)p[9]) &&
+        boundary_after(p, left, 10)) {
+        int m = (p[5] - '0') * 10 + (p[6] - '0');
+        int dd = (p[8] - '0') * 10 + (p[9] - '0');
+        if (valid_date(y, m, dd)) {
+            *d = (dk_date){y, m, dd};
+            *end = i + 10;
+            return true;
+        }
+    }
+
+    /* 02/03/2017, 2.3.2017, 2-3-2017: day first */
+    int dd = digits(p, left, 2, &n);
+    if (n && n < left && (p[n] == '/' || p[n] == '.' || p[n] == '-')) {
+        char sep = p[n];
+        size_t at = n + 1;
+        int m = digits(p + at, left - at, 2, &k);
+        if (k && at + k < left && p[at + k] == sep) {
+            at += k + 1;
+            y = digits(p + at, left - at, 4, &k);
+            if (k == 4 && boundary_after(p, left, at + 4) &&
+                valid_date(y, m, dd)) {
+                *d = (dk_date){y, m, dd};
+                *end = i + at + 4;
+                return true;
+            }
+        }
+    }
+
+    /* 16th April 2018, 3 September 2014, 1st of June 2020, 18 February */
+    dd = day_at(p, left, &n);
+    if (dd) {
+        size_t at = n + spaces(p + n, left - n);
+        if (left - at >= 3 && strncasecmp(p + at, "of ", 3) == 0)
+            at += 3 + spaces(p + at + 3, left - at - 3);
+        int m = month_at(p + at, left - at, &k);
+        if (m && at > n) {
+            at += k;
+            size_t after_month = at;
+            at += left - at > 0 && p[at] == ',';
+            at += spaces(p + at, left - at);
+            y = digits(p + at, left - at, 4, &k);
+            if (k == 4 && boundary_after(p, left, at + 4) &&
+                valid_date(y, m, dd)) {
+                *d = (dk_date){y, m, dd};
+                *end = i + at + 4;
+                return true;
+            }
+            if (default_year && valid_date(default_year, m, dd)) {
+                *d = (dk_date){default_year, m, dd};
+                *end = i + after_month;
+                return true;
+            }
+        }
+    }
+
+    /* February 18, 2015; Sept 3 2014; February 18 */
+    int m = month_at(p, left, &n);
+    if (m) {
+        size_t at = n + spaces(p + n, left - n);
+        dd = at > n ? day_at(p + at, left - at, &k) : 0;
+        if (dd) {
+            at += k;
+            size_t after_day = at;
+            at += at < left && p[at] == ',';
+            at += spaces(p + at, left - at);
+            y = digits(p + at, left - at, 4, &k);
+            if (k == 4 && boundary_after(p, left, at + 4) &&
+                valid_date(y, m, dd)) {
+                *d = (dk_date){y, m, dd};
+                *end = i + at + 4;
+                return true;
+            }
+            if (default_year && valid_date(default_year, m, dd)) {
+                *d = (dk_date){default_year, m, dd};
+                *end = i + after_day;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+bool dk_find_date(const char *s, size_t len, int default_year, dk_date *d,
+                  size_t *start, size_t *end)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!isalnum((unsigned char)s[i]) || !boundary_before(s, i))
+            continue;
+        size_t e;
+        if (date_at(s, len, i, default_year, d, &e)) {
+            *start = i;
+            *end = e;
+            return true;
+        }
+    }
+    return false;
+}
+
+void dk_date_iso(const dk_date *d, char out[11])
+{
+    unsigned y = (unsigned)d->year % 10000, m = (unsigned)d->month % 13,
+             dd = (unsigned)d->day % 32;
+    snprintf(out, 11, "%04u-%02u-%02u", y, m, dd);
+}
+
+int dk_find_year(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 4 <= len; i++) {
+        size_t n;
+        int y = digits(s + i, len - i, 5, &n);
+        if (n == 4 && boundary_before(s, i) && y >= 1900 && y <= 2099)
+            return y;
+        if (n)
+            i += n - 1;
+    }
+    return 0;
+}
+
+/* ---- grades --------------------------------------------------------------- */
+
+static const char *const grade_values[] = {
+    NULL, "outstanding", "good", "adequate", "requires-improvement",
+    "inadequate", "ungraded"};
+
+const char *dk_grade_value(dk_grade g)
+{
+    return (unsigned)g <= DK_GRADE_UNGRADED ? grade_values[g] : NULL;
+}
+
+static const struct {
+    const char *words;
+    dk_grade grade;
+} grade_words[] = {
+    {"outstanding", DK_GRADE_OUTSTANDING},
+    {"good", DK_GRADE_GOOD},
+    {"adequate", DK_GRADE_ADEQUATE},
+    {"requires improvement", DK_GRADE_REQUIRES_IMPROVEMENT},
+    {"require improvement", DK_GRADE_REQUIRES_IMPROVEMENT},
+    {"requiring improvement", DK_GRADE_REQUIRES_IMPROVEMENT},
+    {"inadequate", DK_GRADE_INADEQUATE},
+    {"ungraded", DK_GRADE_UNGRADED},
+    {"not graded", DK_GRADE_UNGRADED},
+};
+
+/* Trim spaces, a final full stop, and a leading "Grade" / "Grade:". */
+static void grade_trim(const char *s, size_t len, size_t *a, size_t *b)
+{
+    size_t i = 0, j = len;
+    while (i < j && isspace((unsigned char)s[i]))
+        i++;
+    while (j > i && (isspace((unsigned char)s[j - 1]) || s[j - 1] == '.'))
+        j--;
+    if (j - i > 5 && strncasecmp(s + i, "grade", 5) == 0 &&
+        (s[i + 5] == ' ' || s[i + 5] == ':')) {
+        i += 5;
+        while (i < j && (s[i] == ' ' || s[i] == ':'))
+            i++;
+    }
+    *a = i;
+    *b = j;
+}
+
+dk_grade dk_grade_parse(const char *s, size_t len, size_t *gstart,
+                        size_t *gend)
+{
+    size_t a, b;
+    grade_trim(s, len, &a, &b);
+    for (size_t k = 0; k < sizeof grade_words / sizeof grade_words[0]; k++) {
+        if (dk_text_eq(s + a, b - a, grade_words[k].words)) {
+            if (gstart)
+                *gstart = a;
+            if (gend)
+                *gend = b;
+            return grade_words[k].grade;
+        }
+    }
+    return DK_GRADE_NONE;
+}
+
+dk_grade dk_grade_suffix(const char *s, size_t len, size_t *gstart,
+                         size_t *gend)
+{
+    /* the last "Grade" word, followed by a grade and nothing else */
+    for (size_t i = len; i-- > 0;) {
+        if (i + 5 > len || strncasecmp(s + i, "grade", 5) != 0 ||
+            !boundary_before(s, i))
+            continue;
+        size_t a = i + 5;
+        while (a < len && (s[a] == ' ' || s[a] == ':'))
+            a++;
+        size_t ga, gb;
+        dk_grade g = dk_grade_parse(s + a, len - a, &ga, &gb);
+        if (g != DK_GRADE_NONE && a > i + 5) {
+            *gstart = a + ga;
+            *gend = a + gb;
+            return g;
+        }
+    }
+    return DK_GRADE_NONE;
+}
+
+/* ---- furniture ------------------------------------------------------------- */
+
+static const char *const furniture[] = {
+    "skip to content", "skip to main content", "skip to navigation",
+    "skip to main navigation", "hide ad", "advertisement", "advert",
+    "share", "share this", "share this page", "share this article",
+    "share on facebook", "share on twitter", "print", "print this page",
+    "back to top", "return to top", "accept cookies", "accept all cookies",
+    "reject all cookies", "cookie settings", "manage cookies",
+    "email this article", "tweet", "menu", "close",
+};
+
+/* "Page 3", "Page 1 of 2": a printed page's running footer. */
+static bool page_number(const char *s, size_t len)
+{
+    if (len < 6 || strncasecmp(s, "page ", 5) != 0)
+        return false;
+    size_t i = 5, n;
+    digits(s + i, len - i, 4, &n);
+    if (!n)
+        return false;
+    i += n;
+    if (i == len)
+        return true;
+    if (len - i < 5 || strncasecmp(s + i, " of ", 4) != 0)
+        return false;
+    i += 4;
+    digits(s + i, len - i, 4, &n);
+    return n && i + n == len;
+}
+
+bool dk_is_boilerplate(const char *s, size_t len)
+{
+    size_t a = 0, b = len;
+    while (a < b && isspace((unsigned char)s[a]))
+        a++;
+    while (b > a && isspace((unsigned char)s[b - 1]))
+        b--;
+    if (page_number(s + a, b - a))
+        return true;
+    for (size_t k = 0; k < sizeof furniture / sizeof furniture[0]; k++)
+        if (dk_text_eq(s + a, b - a, furniture[k]))
+            return true;
+    return false;
+}

@@ -1,0 +1,127 @@
+/* Unit tests of dates, grades and page furniture (docket/text.h). */
+#include "harness.h"
+
+#include <docket/text.h>
+#include <string.h>
+
+/* The ISO date found in s (with default_year), or "" if none. */
+static const char *iso(const char *s, int default_year)
+{
+    static char out[11];
+    dk_date d;
+    size_t a, b;
+    if (!dk_find_date(s, strlen(s), default_year, &d, &a, &b))
+        return "";
+    dk_date_iso(&d, out);
+    return out;
+}
+
+START_TEST(british_numeric_dates_are_day_first)
+{
+    ck_assert_str_eq(iso("Last updated 02/03/2017", 0), "2017-03-02");
+    ck_assert_str_eq(iso("Last updated 13/11/2014", 0), "2014-11-13");
+    ck_assert_str_eq(iso("on 2.3.2017 at noon", 0), "2017-03-02");
+    ck_assert_str_eq(iso("2-3-2017", 0), "2017-03-02");
+    ck_assert_str_eq(iso("2017-03-02", 0), "2017-03-02");
+    /* impossible dates are not dates */
+    ck_assert_str_eq(iso("31/02/2017", 0), "");
+    ck_assert_str_eq(iso("13/13/2017", 0), "");
+    ck_assert_str_eq(iso("29/02/2016", 0), "2016-02-29");
+    ck_assert_str_eq(iso("29/02/2017", 0), "");
+    ck_assert_str_eq(iso("call 01926 412322", 0), "");
+}
+END_TEST
+
+START_TEST(month_names_and_ordinals)
+{
+    ck_assert_str_eq(iso("16th April 2018", 0), "2018-04-16");
+    ck_assert_str_eq(iso("3 September 2014", 0), "2014-09-03");
+    ck_assert_str_eq(iso("1st of June 2020", 0), "2020-06-01");
+    ck_assert_str_eq(iso("22nd Oct. 2019", 0), "2019-10-22");
+    ck_assert_str_eq(iso("the 23rd MARCH, 2015", 0), "2015-03-23");
+    ck_assert_str_eq(iso("Sept 3, 2014", 0), "2014-09-03");
+    ck_assert_str_eq(iso("February 18, 2015", 0), "2015-02-18");
+    /* run together with other text, as letters extracted from PDFs are */
+    ck_assert_str_eq(iso("Leamington Spa CV32 4EL 3 September 2014", 0),
+                     "2014-09-03");
+    dk_date d;
+    size_t a, b;
+    const char *s = "CV32 4EL 3 September 2014";
+    ck_assert(dk_find_date(s, strlen(s), 0, &d, &a, &b));
+    ck_assert_uint_eq(a, 9);
+    ck_assert_uint_eq(b, strlen(s));
+}
+END_TEST
+
+START_TEST(dates_without_a_year_take_it_from_context)
+{
+    const char *s = "published yesterday (February 18) found";
+    ck_assert_str_eq(iso(s, 0), "");
+    ck_assert_str_eq(iso(s, 2015), "2015-02-18");
+    ck_assert_str_eq(iso("on 18 February the", 2015), "2015-02-18");
+    /* a full date is not cut short by the default */
+    ck_assert_str_eq(iso("18 February 2016", 2015), "2016-02-18");
+    ck_assert_str_eq(iso("May I say", 2015), "");
+    ck_assert_int_eq(dk_find_year("PEEL 2016", 9), 2016);
+    ck_assert_int_eq(dk_find_year("PEEL: Police Effectiveness 2017", 31), 2017);
+    ck_assert_int_eq(dk_find_year("call 019265", 11), 0);
+    ck_assert_int_eq(dk_find_year("news-article-2015-x.txt", 23), 2015);
+}
+END_TEST
+
+static dk_grade grade(const char *s)
+{
+    return dk_grade_parse(s, strlen(s), NULL, NULL);
+}
+
+START_TEST(grades)
+{
+    ck_assert_int_eq(grade("Good"), DK_GRADE_GOOD);
+    ck_assert_int_eq(grade("  Requires improvement "), DK_GRADE_REQUIRES_IMPROVEMENT);
+    ck_assert_int_eq(grade("REQUIRES IMPROVEMENT."), DK_GRADE_REQUIRES_IMPROVEMENT);
+    ck_assert_int_eq(grade("Grade: Inadequate"), DK_GRADE_INADEQUATE);
+    ck_assert_int_eq(grade("Ungraded"), DK_GRADE_UNGRADED);
+    ck_assert_int_eq(grade("Outstanding"), DK_GRADE_OUTSTANDING);
+    ck_assert_int_eq(grade("Adequate"), DK_GRADE_ADEQUATE);
+    ck_assert_int_eq(grade("Good progress"), DK_GRADE_NONE);
+    ck_assert_str_eq(dk_grade_value(DK_GRADE_REQUIRES_IMPROVEMENT),
+                     "requires-improvement");
+    ck_assert_ptr_null(dk_grade_value(DK_GRADE_NONE));
+
+    const char *h = "1) Preventing Crime and Tackling Anti-Social Behaviour "
+                    "\xe2\x80\x93 Grade Requires Improvement";
+    size_t a, b;
+    ck_assert_int_eq(dk_grade_suffix(h, strlen(h), &a, &b),
+                     DK_GRADE_REQUIRES_IMPROVEMENT);
+    ck_assert_str_eq(h + a, "Requires Improvement");
+    ck_assert_uint_eq(b, strlen(h));
+    const char *n = "How good is the force at grading crime?";
+    ck_assert_int_eq(dk_grade_suffix(n, strlen(n), &a, &b), DK_GRADE_NONE);
+}
+END_TEST
+
+START_TEST(furniture)
+{
+    ck_assert(dk_is_boilerplate("Skip to content", 15));
+    ck_assert(dk_is_boilerplate(" Hide Ad ", 9));
+    ck_assert(dk_is_boilerplate("SHARE THIS PAGE", 15));
+    ck_assert(!dk_is_boilerplate("Skip to content of the report", 29));
+    ck_assert(!dk_is_boilerplate("Hide", 4));
+    ck_assert(dk_is_boilerplate("Page 1 of 2", 11));
+    ck_assert(dk_is_boilerplate("Page 12", 7));
+    ck_assert(!dk_is_boilerplate("Page 1 of the report", 20));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("text");
+    TCase *tc = tcase_create("text");
+    tcase_add_test(tc, british_numeric_dates_are_day_first);
+    tcase_add_test(tc, month_names_and_ordinals);
+    tcase_add_test(tc, dates_without_a_year_take_it_from_context);
+    tcase_add_test(tc, grades);
+    tcase_add_test(tc, furniture);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
