@@ -71,6 +71,7 @@ START_TEST(fixtures_match_expected)
 {
     fixtures_in(FIXTURES "/text", "txt");
     fixtures_in(FIXTURES "/xml", "xml");
+    fixtures_in(FIXTURES "/seeds", "txt");
 }
 END_TEST
 
@@ -154,6 +155,18 @@ START_TEST(failure_keeps_existing_output)
     run_free(&r);
     rm_rf(dir);
     free(dir);
+}
+END_TEST
+
+/* A device is written to, never replaced by a file. */
+START_TEST(device_outputs_are_not_replaced)
+{
+    run_result r = DOCKET(NULL, "-o", "/dev/null", FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 0);
+    struct stat st;
+    ck_assert_int_eq(stat("/dev/null", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));
+    run_free(&r);
 }
 END_TEST
 
@@ -412,6 +425,7 @@ int main(void)
     tcase_add_test(tc, json_round_trip);
     tcase_add_test(tc, missing_input_fails_and_writes_nothing);
     tcase_add_test(tc, failure_keeps_existing_output);
+    tcase_add_test(tc, device_outputs_are_not_replaced);
     tcase_add_test(tc, bad_inputs_get_clear_errors);
     tcase_add_test(tc, text_encodings_and_nul_bytes);
     tcase_add_test(tc, usage_errors_exit_2);

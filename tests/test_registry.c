@@ -149,7 +149,8 @@ START_TEST(detects_formats_by_content)
 }
 END_TEST
 
-/* A text-to-JSON conversion opens the text and json plugins and no other. */
+/* A text-to-JSON conversion opens the text and json plugins, and the
+ * transforms the text calls for (here clean alone), and no other. */
 START_TEST(conversion_loads_only_what_it_needs)
 {
     char *dir = temp_dir();
@@ -167,7 +168,8 @@ START_TEST(conversion_loads_only_what_it_needs)
     ck_assert_int_eq(dk_convert(reg, &job, ctx), 0);
     for (size_t i = 0; i < dk_registry_count(reg); i++) {
         dk_plugin_info *p = dk_registry_get(reg, i);
-        bool needed = !strcmp(p->name, "text") || !strcmp(p->name, "json");
+        bool needed = !strcmp(p->name, "text") || !strcmp(p->name, "json") ||
+                      !strcmp(p->name, "clean");
         ck_assert_msg((p->plugin != NULL) == needed, "plugin %s %s", p->name,
                       p->plugin ? "was loaded" : "was not loaded");
     }

@@ -1,13 +1,21 @@
+#define _GNU_SOURCE
 /*
  * Rebuilding structure from plain text: the title line, headings,
- * paragraphs of hard-wrapped lines, and bullet or numbered lists nested by
- * indentation, with continuation paragraphs inside list items.
+ * paragraphs of hard-wrapped lines (rejoined across page breaks), quoted
+ * paragraphs, and bullet or numbered lists nested by indentation, with
+ * continuation paragraphs inside list items. The reader then asks for the
+ * transforms the content calls for: clean always, letter when the text has
+ * a salutation and a closing, inspection when it has grades, "Areas for
+ * improvement" or the words of an inspection.
  */
 #include "text.h"
+
+#include <docket/text.h>
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct line {
     const char *s; /* first non-space character */
@@ -177,21 +185,47 @@ static size_t count_words(const char *s, size_t len)
     return words;
 }
 
-/* A heading is a block of one short line that does not end like a
- * sentence, or a question. */
-static bool heading_like(const line *l)
+static bool has_date(const char *s, size_t len)
 {
-    if (l->len == 0 || l->len > 150)
+    dk_date d;
+    size_t a, e;
+    return dk_find_date(s, len, 0, &d, &a, &e);
+}
+
+/* A heading is a line of its own that is short and does not end like a
+ * sentence, or a question. Grade lines, dated lines ("Last updated ...")
+ * and page furniture are not headings. */
+static bool heading_text(const char *s, size_t len)
+{
+    if (len == 0 || len > 150)
         return false;
-    unsigned char first = (unsigned char)l->s[0];
+    unsigned char first = (unsigned char)s[0];
     if (first < 0x80 && !isupper(first) && !isdigit(first))
         return false;
-    char last = l->s[l->len - 1];
-    if (last == '?')
-        return true;
-    if (strchr(".,;:!", last) || l->len > 100)
+    if (dk_grade_parse(s, len, NULL, NULL) != DK_GRADE_NONE ||
+        dk_is_boilerplate(s, len) || has_date(s, len))
         return false;
-    return count_words(l->s, l->len) <= 12;
+    /* a closing quote ends a heading that quotes ("... 'requires
+     * improvement'"), not one that ends a quoted sentence */
+    size_t end = len;
+    if (s[end - 1] == '\'' || s[end - 1] == '"')
+        end--;
+    else if (end >= 3 && (!memcmp(s + end - 3, "\xE2\x80\x99", 3) ||
+                          !memcmp(s + end - 3, "\xE2\x80\x9D", 3)))
+        end -= 3;
+    if (end == 0)
+        return false;
+    char last = s[end - 1];
+    if (last == '?' && end == len)
+        return true;
+    if (strchr(".,;:!?'\"", last) || len > 100)
+        return false;
+    return count_words(s, len) <= 12;
+}
+
+static bool heading_like(const line *l)
+{
+    return heading_text(l->s, l->len);
 }
 
 /* ---- building ------------------------------------------------------------------- */
@@ -210,6 +244,14 @@ typedef struct builder {
     int depth; /* open lists */
     size_t skipped;
     dk_buf text;
+    dk_node *last_p;  /* the paragraph a page break may have cut */
+    bool want_title;
+    bool title_done;
+    /* a letter: its lines before the salutation and after the closing keep
+     * their line breaks, for the letter transform to read */
+    const line *base;
+    size_t salutation, closing;
+    bool letter;
 } builder;
 
 static int oom(builder *b)
@@ -250,12 +292,41 @@ static dk_node *add_paragraph(builder *b, dk_node *parent, const line *lines,
         dk_node_free(p);
         return NULL;
     }
+    b->last_p = p;
     return p;
 }
 
-static void close_lists(builder *b)
+/* Does the paragraph end a sentence (or a quotation)? */
+static bool ends_closed(const dk_node *p)
 {
-    b->depth = 0;
+    const dk_node *t = dk_node_last(p);
+    size_t len;
+    const char *s = t ? dk_node_text(t, &len) : NULL;
+    if (!s || len == 0)
+        return true;
+    char c = s[len - 1];
+    if (strchr(".!?:;'\")]", c))
+        return true;
+    /* closing curly quotes and ellipsis */
+    return len >= 3 && (!memcmp(s + len - 3, "\xE2\x80\x99", 3) ||
+                        !memcmp(s + len - 3, "\xE2\x80\x9D", 3) ||
+                        !memcmp(s + len - 3, "\xE2\x80\xA6", 3));
+}
+
+/* A block that starts in lower case after a paragraph left open is the
+ * rest of that paragraph, cut by a page break. */
+static bool continues_paragraph(const builder *b, const line *l)
+{
+    return b->last_p && l->len > 0 && islower((unsigned char)l->s[0]) &&
+           !ends_closed(b->last_p);
+}
+
+static int append_to_last(builder *b, const line *lines, size_t n)
+{
+    if (join_lines(b, lines, n, 0) < 0 || dk_node_add_text(b->last_p, " ", 1) < 0 ||
+        dk_node_add_text(b->last_p, b->text.data, b->text.len) < 0)
+        return oom(b);
+    return 0;
 }
 
 /* Add one list item starting at line l with marker m; following lines of
@@ -271,11 +342,7 @@ static int add_item(builder *b, const line *lines, size_t n, const marker *m)
     if (!top || top->indent < l->indent) {
         if (b->depth == (int)(sizeof b->stack / sizeof b->stack[0]))
             return dk_ctx_fail(b->ctx, DK_E_LIMIT, "lists nest too deeply");
-        dk_node *parent = b->container;
-        if (top) {
-            dk_node *item = dk_node_last(top->list);
-            parent = item;
-        }
+        dk_node *parent = top ? dk_node_last(top->list) : b->container;
         dk_node *list = dk_node_add(parent, DK_LIST);
         if (!list ||
             dk_node_set_attr(list, DK_ATTR_TYPE,
@@ -304,12 +371,88 @@ static int add_heading(builder *b, const line *l)
         return oom(b);
     set_offset(b, section, l);
     b->container = section;
+    b->last_p = NULL;
     return 0;
 }
 
-static int add_block(builder *b, const line *lines, size_t n, bool *title_done)
+/* Opening and closing quotation marks around a whole paragraph. */
+static bool quoted(const char *s, size_t len)
+{
+    static const char *const open[] = {"'", "\"", "\xE2\x80\x98", "\xE2\x80\x9C"};
+    static const char *const close[] = {"'", "\"", "\xE2\x80\x99", "\xE2\x80\x9D"};
+    while (len && (s[len - 1] == '.' || s[len - 1] == ' '))
+        len--;
+    for (int i = 0; i < 4; i++) {
+        size_t ol = strlen(open[i]);
+        for (int j = 0; j < 4; j++) {
+            size_t cl = strlen(close[j]);
+            if (len > ol + cl + 20 && !memcmp(s, open[i], ol) &&
+                !memcmp(s + len - cl, close[j], cl) && (i < 2) == (j < 2))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* A line that is only a number ("1" before a numbered question). */
+static bool number_only(const line *l)
+{
+    if (l->len == 0 || l->len > 3)
+        return false;
+    for (size_t i = 0; i < l->len; i++)
+        if (!isdigit((unsigned char)l->s[i]))
+            return false;
+    return true;
+}
+
+/* "1) Preventing crime" alone: a numbered heading, not a list. */
+static bool numbered_heading(const line *lines, size_t n, const line *next)
+{
+    marker m, mn;
+    if (n != 1 || !list_marker(&lines[0], &m) || !m.ordered ||
+        lines[0].s[0] == '-' || lines[0].indent > 0)
+        return false;
+    if (next && list_marker(next, &mn) && mn.ordered)
+        return false; /* the next item of a list */
+    return heading_text(lines[0].s + m.len, lines[0].len - m.len);
+}
+
+/* The lines of a letterhead, an address or a signature, kept apart. */
+static int add_line_block(builder *b, const line *lines, size_t n)
+{
+    dk_node *p = dk_node_new(DK_P);
+    if (!p)
+        return oom(b);
+    for (size_t i = 0; i < n; i++)
+        if ((i && !dk_node_add(p, DK_BR)) ||
+            dk_node_add_text(p, lines[i].s, lines[i].len) < 0) {
+            dk_node_free(p);
+            return oom(b);
+        }
+    if (dk_node_append(b->container, p) < 0) {
+        dk_node_free(p);
+        return oom(b);
+    }
+    set_offset(b, p, &lines[0]);
+    b->last_p = NULL;
+    return 0;
+}
+
+static int add_block(builder *b, const line *lines, size_t n, const line *next)
 {
     marker m;
+    size_t at = (size_t)(lines - b->base);
+    if (b->letter && (at < b->salutation || at > b->closing))
+        return add_line_block(b, lines, n);
+    if (continues_paragraph(b, &lines[0]))
+        return append_to_last(b, lines, n);
+    if (n == 1 && number_only(&lines[0]) && next && heading_like(next))
+        return 0; /* the heading that follows says it all */
+    if (numbered_heading(lines, n, next)) {
+        b->depth = 0;
+        b->title_done = true;
+        return add_heading(b, &lines[0]);
+    }
     /* list items, one per marker line */
     if (list_marker(&lines[0], &m)) {
         size_t i = 0;
@@ -323,15 +466,15 @@ static int add_block(builder *b, const line *lines, size_t n, bool *title_done)
                 return -1;
             i = j;
         }
-        *title_done = true;
+        b->title_done = true;
         return 0;
     }
     /* a paragraph that runs straight into a list: split them */
     for (size_t k = 1; k < n; k++)
         if (list_marker(&lines[k], &m))
-            return add_block(b, lines, k, title_done) < 0
+            return add_block(b, lines, k, &lines[k]) < 0
                        ? -1
-                       : add_block(b, lines + k, n - k, title_done);
+                       : add_block(b, lines + k, n - k, next);
     /* an indented block after a list item continues that item */
     if (b->depth > 0 && lines[0].indent > b->stack[0].indent) {
         while (b->depth > 1 && b->stack[b->depth - 1].indent >= lines[0].indent)
@@ -339,10 +482,18 @@ static int add_block(builder *b, const line *lines, size_t n, bool *title_done)
         dk_node *item = dk_node_last(b->stack[b->depth - 1].list);
         return add_paragraph(b, item, lines, n, 0) ? 0 : oom(b);
     }
-    close_lists(b);
+    b->depth = 0;
+    if (n == 1 && dk_is_boilerplate(lines[0].s, lines[0].len)) {
+        /* "Skip to content" above the title does not take its place, and
+         * "Page 1 of 2" does not end the paragraph it interrupts */
+        dk_node *open = b->last_p;
+        dk_node *p = add_paragraph(b, b->container, lines, 1, 0);
+        b->last_p = open;
+        return p ? 0 : oom(b);
+    }
     if (n == 1 && heading_like(&lines[0])) {
-        if (!*title_done) {
-            *title_done = true;
+        if (b->want_title && !b->title_done) {
+            b->title_done = true;
             dk_node *meta = dk_document_meta(b->doc);
             dk_node *t = meta ? dk_node_add(meta, DK_TITLE) : NULL;
             if (!t || dk_node_add_text(t, lines[0].s, lines[0].len) < 0)
@@ -351,12 +502,81 @@ static int add_block(builder *b, const line *lines, size_t n, bool *title_done)
         }
         return add_heading(b, &lines[0]);
     }
-    *title_done = true;
-    dk_node *p = add_paragraph(b, b->container, lines, n, 0);
+    b->title_done = true;
+    dk_node *parent = b->container;
+    if (join_lines(b, lines, n, 0) < 0)
+        return oom(b);
+    if (quoted(b->text.data, b->text.len)) {
+        parent = dk_node_add(b->container, DK_QUOTE);
+        if (!parent)
+            return oom(b);
+        set_offset(b, parent, &lines[0]);
+    }
+    dk_node *p = add_paragraph(b, parent, lines, n, 0);
     if (!p)
         return oom(b);
-    set_offset(b, p, &lines[0]);
+    if (parent == b->container)
+        set_offset(b, p, &lines[0]);
     return 0;
+}
+
+/* ---- what the content calls for --------------------------------------------------- */
+
+static bool line_starts(const line *l, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return l->len >= n && strncasecmp(l->s, prefix, n) == 0;
+}
+
+static bool contains(const line *l, const char *word)
+{
+    return l->len && memmem(l->s, l->len, word, strlen(word)) != NULL;
+}
+
+typedef struct signals {
+    bool salutation, closing, grades, inspection;
+    size_t salutation_at, closing_at; /* line numbers */
+} signals;
+
+static signals scan(const line *lines, size_t n)
+{
+    signals sg = {0};
+    for (size_t i = 0; i < n; i++) {
+        const line *l = &lines[i];
+        if (!l->len)
+            continue;
+        if (!sg.salutation &&
+            (line_starts(l, "Dear ") ||
+             (i < 60 && l->len < 40 && l->s[l->len - 1] == ',' &&
+              count_words(l->s, l->len) <= 4 && isupper((unsigned char)l->s[0])))) {
+            sg.salutation = true;
+            sg.salutation_at = i;
+        }
+        if (!sg.closing && sg.salutation &&
+            (line_starts(l, "Yours sincerely") || line_starts(l, "Yours faithfully") ||
+             line_starts(l, "Yours truly") || line_starts(l, "Kind regards") ||
+             line_starts(l, "Yours ever"))) {
+            sg.closing = true;
+            sg.closing_at = i;
+        }
+        if (dk_grade_parse(l->s, l->len, NULL, NULL) != DK_GRADE_NONE ||
+            line_starts(l, "Areas for improvement") ||
+            line_starts(l, "Causes of concern") || line_starts(l, "Cause of concern"))
+            sg.grades = true;
+        if (contains(l, "PEEL") || contains(l, "HMIC") ||
+            contains(l, "Inspectorate of Constabulary"))
+            sg.inspection = true;
+    }
+    return sg;
+}
+
+/* Lines that are a block of their own even without blank lines around
+ * them: page furniture, a grade, "Last updated ...". */
+static bool stands_alone(const line *l)
+{
+    return dk_is_boilerplate(l->s, l->len) ||
+           dk_grade_parse(l->s, l->len, NULL, NULL) != DK_GRADE_NONE ||
+           (line_starts(l, "Last updated") && has_date(l->s, l->len));
 }
 
 int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
@@ -375,24 +595,45 @@ int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
         oom(&b);
         goto cleanup;
     }
+    signals sg = scan(lines, n);
+    bool letter = sg.salutation && sg.closing;
+    /* a letter's first line is its date or letterhead, not a title: the
+     * letter transform takes the subject line */
+    b.want_title = !letter;
+    b.letter = letter;
+    b.base = lines;
+    b.salutation = sg.salutation_at;
+    b.closing = sg.closing_at;
     b.doc = dk_document_new(NULL);
     if (!b.doc) {
         oom(&b);
         goto cleanup;
     }
     b.container = dk_document_body(b.doc);
-    bool title_done = false;
     for (size_t i = 0; i < n;) {
         if (lines[i].len == 0) {
             i++;
             continue;
         }
-        size_t j = i;
-        while (j < n && lines[j].len > 0)
-            j++;
-        if (add_block(&b, lines + i, j - i, &title_done) < 0)
+        /* a block ends at a blank line; page furniture ("Hide Ad") stands
+         * as a block of its own, for clean to remove */
+        size_t j = i + 1;
+        if (!stands_alone(&lines[i]))
+            while (j < n && lines[j].len > 0 && !stands_alone(&lines[j]))
+                j++;
+        size_t k = j;
+        while (k < n && lines[k].len == 0)
+            k++;
+        if (add_block(&b, lines + i, j - i, k < n ? &lines[k] : NULL) < 0)
             goto cleanup;
         i = j;
+    }
+    if (dk_ctx_request_transform(ctx, "clean") < 0 ||
+        (letter && dk_ctx_request_transform(ctx, "letter") < 0) ||
+        ((sg.grades || sg.inspection) &&
+         dk_ctx_request_transform(ctx, "inspection") < 0)) {
+        oom(&b);
+        goto cleanup;
     }
     *out = b.doc;
     b.doc = NULL;

@@ -1,0 +1,356 @@
+/*
+ * clean: the tidying every extracted text needs.
+ *
+ *  - Mojibake repaired: UTF-8 that was read as Windows-1252 ("â€™" for
+ *    "’", "Ã©" for "é") is decoded again, and the "'˜...'" left by some
+ *    extractors for "‘...’" becomes a pair of curly quotes.
+ *  - White space: runs of spaces, tabs and no-break spaces become one
+ *    space, and the ends of every block are trimmed (not in pre or code);
+ *    zero-width characters and soft hyphens go.
+ *  - Quotes: a backtick or acute accent used as an apostrophe between two
+ *    letters becomes "’"; straight quotes are left as the author typed them.
+ *  - Page furniture standing alone ("Skip to content", "Hide Ad", share and
+ *    print links) is removed, as are paragraphs emptied by cleaning.
+ *  - A paragraph repeated right after itself, word for word or but for
+ *    one or two words in twenty or more (a scraping artefact), is removed
+ *    with a warning naming its offset; the first copy stays, and repeats
+ *    further apart are kept.
+ */
+#include <docket/docket.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Windows-1252 bytes 0x80..0x9F as Unicode (0 where undefined: those
+ * bytes usually come through as the C1 control of the same value). */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+};
+
+/* The Windows-1252 byte for a code point, or -1. */
+static int cp1252_byte(uint32_t cp)
+{
+    if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF))
+        return (int)cp;
+    if (cp >= 0x80 && cp <= 0x9F)
+        return (int)cp; /* a C1 control standing for the same byte */
+    for (int i = 0; i < 32; i++)
+        if (cp1252_high[i] == cp)
+            return 0x80 + i;
+    return -1;
+}
+
+/* At s: a sequence of characters that, written back as Windows-1252
+ * bytes, is one UTF-8 multi-byte character. Returns the length of text it
+ * covers and the character in *out, or 0. */
+static size_t mojibake_at(const char *s, size_t len, uint32_t *out)
+{
+    uint32_t cp;
+    size_t n = dk_utf8_decode(s, len, &cp);
+    if (!n || cp < 0xC2 || cp > 0xF4)
+        return 0;
+    unsigned char bytes[4] = {(unsigned char)cp};
+    size_t need = cp >= 0xF0 ? 4 : cp >= 0xE0 ? 3 : 2, at = n;
+    for (size_t k = 1; k < need; k++) {
+        size_t m = dk_utf8_decode(s + at, len - at, &cp);
+        int b = m ? cp1252_byte(cp) : -1;
+        if (b < 0x80 || b > 0xBF)
+            return 0;
+        bytes[k] = (unsigned char)b;
+        at += m;
+    }
+    if (dk_utf8_decode((const char *)bytes, need, out) != need)
+        return 0;
+    return at;
+}
+
+static bool is_space_cp(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' ||
+           cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000;
+}
+
+static bool is_invisible(uint32_t cp)
+{
+    return cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0xFEFF ||
+           cp == 0xAD;
+}
+
+static bool is_letter_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+typedef struct cleaner {
+    dk_ctx *ctx;
+    dk_buf out;
+} cleaner;
+
+/* Clean one run of text into c->out. trim_start/trim_end: this text starts
+ * or ends its block. */
+static int clean_text(cleaner *c, const char *s, size_t len, bool trim_start,
+                      bool trim_end)
+{
+    dk_buf *o = &c->out;
+    dk_buf_clear(o);
+    bool open_single = false; /* inside a repaired '˜...' */
+    bool pending_space = false;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = dk_utf8_decode(s + i, len - i, &cp);
+        if (!n) { /* cannot happen in a tree; copy the byte */
+            n = 1;
+            cp = 0xFFFD;
+        }
+        uint32_t fixed;
+        size_t m = mojibake_at(s + i, len - i, &fixed);
+        if (m) {
+            cp = fixed;
+            n = m;
+        }
+        if (cp == '\'' && i + 1 < len && !memcmp(s + i + 1, "\xCB\x9C", 2)) {
+            cp = 0x2018; /* '˜ */
+            n = 3;
+            open_single = true;
+        } else if (cp == '\'' && open_single) {
+            cp = 0x2019;
+            open_single = false;
+        } else if ((cp == '`' || cp == 0xB4) && i > 0 &&
+                   is_letter_byte(s[i - 1]) && i + n < len &&
+                   is_letter_byte(s[i + n])) {
+            cp = 0x2019;
+        }
+        i += n;
+        if (is_invisible(cp))
+            continue;
+        if (is_space_cp(cp)) {
+            pending_space = true;
+            continue;
+        }
+        if (pending_space && (o->len || !trim_start) && dk_buf_putc(o, ' ') < 0)
+            return -1;
+        pending_space = false;
+        char enc[4];
+        if (dk_buf_append(o, enc, dk_utf8_encode(cp, enc)) < 0)
+            return -1;
+    }
+    if (pending_space && !trim_end && (o->len || !trim_start) &&
+        dk_buf_putc(o, ' ') < 0)
+        return -1;
+    return dk_buf_reserve(o, 0);
+}
+
+static bool verbatim(dk_type t)
+{
+    return t == DK_PRE || t == DK_CODE;
+}
+
+/* Clean the text nodes of an inline container (p, heading, line ...). */
+static int clean_inlines(cleaner *c, dk_node *n)
+{
+    for (dk_node *t = dk_node_first(n), *next; t; t = next) {
+        next = dk_node_next(t);
+        dk_type type = dk_node_type(t);
+        if (verbatim(type))
+            continue;
+        if (type != DK_TEXT) {
+            if (clean_inlines(c, t) < 0)
+                return -1;
+            continue;
+        }
+        size_t len;
+        const char *s = dk_node_text(t, &len);
+        /* only the ends of a block are trimmed, not those of an em or a */
+        bool block = !dk_type_is_inline(dk_node_type(n));
+        bool at_start = block && !dk_node_prev(t);
+        bool at_end = block && !next;
+        if (clean_text(c, s, len, at_start, at_end) < 0 ||
+            dk_node_set_text(t, c->out.data, c->out.len) < 0)
+            return dk_ctx_fail(c->ctx, DK_E_NOMEM, "out of memory");
+        if (c->out.len == 0) {
+            dk_node_detach(t);
+            dk_node_free(t);
+        }
+    }
+    return 0;
+}
+
+static bool is_furniture(const dk_node *n)
+{
+    char *t = dk_node_text_content(n);
+    bool f = t && dk_is_boilerplate(t, strlen(t));
+    free(t);
+    return f;
+}
+
+static bool is_empty(const dk_node *n)
+{
+    return dk_node_first(n) == NULL;
+}
+
+/* The next word of s at *p (words are separated by single spaces after
+ * cleaning); sets its length, or returns NULL at the end. */
+static const char *next_word(const char **p, size_t *len)
+{
+    while (**p == ' ')
+        (*p)++;
+    if (!**p)
+        return NULL;
+    const char *w = *p;
+    while (**p && **p != ' ')
+        (*p)++;
+    *len = (size_t)(*p - w);
+    return w;
+}
+
+static bool word_eq(const char *a, size_t al, const char *b, size_t bl)
+{
+    return al == bl && !memcmp(a, b, al);
+}
+
+/* The same words, or (for a paragraph of twenty words or more) the same
+ * words but for at most two inserted, dropped or changed ones: the same
+ * paragraph scraped twice. */
+static bool repeated(const char *x, const char *y)
+{
+    size_t words = 0, edits = 0;
+    const char *p = x, *q = y, *a, *b;
+    size_t al = 0, bl = 0;
+    a = next_word(&p, &al);
+    b = next_word(&q, &bl);
+    while (a && b && edits <= 2) {
+        if (word_eq(a, al, b, bl)) {
+            words++;
+            a = next_word(&p, &al);
+            b = next_word(&q, &bl);
+            continue;
+        }
+        edits++;
+        /* a word dropped from one side, or changed */
+        const char *p2 = p, *q2 = q, *a2, *b2;
+        size_t al2 = 0, bl2 = 0;
+        a2 = next_word(&p2, &al2);
+        b2 = next_word(&q2, &bl2);
+        if (a2 && word_eq(a2, al2, b, bl)) {
+            a = a2, al = al2, p = p2;
+        } else if (b2 && word_eq(a, al, b2, bl2)) {
+            b = b2, bl = bl2, q = q2;
+        } else {
+            a = a2, al = al2, p = p2;
+            b = b2, bl = bl2, q = q2;
+        }
+    }
+    while (a && edits <= 2)
+        edits++, a = next_word(&p, &al);
+    while (b && edits <= 2)
+        edits++, b = next_word(&q, &bl);
+    return words > 0 && (edits == 0 || (edits <= 2 && words >= 20));
+}
+
+static bool same_text(const dk_node *a, const dk_node *b)
+{
+    char *x = dk_node_text_content(a), *y = dk_node_text_content(b);
+    bool same = x && y && repeated(x, y);
+    free(x);
+    free(y);
+    return same;
+}
+
+static void drop(dk_node *n)
+{
+    dk_node_detach(n);
+    dk_node_free(n);
+}
+
+static int clean_blocks(cleaner *c, dk_node *parent);
+
+/* Move a section's blocks up in place of the section (its heading was
+ * furniture). */
+static void unwrap(dk_node *section)
+{
+    dk_node *parent = dk_node_parent(section);
+    dk_node *h = dk_node_child(section, DK_HEADING);
+    if (h)
+        drop(h);
+    while (dk_node_first(section)) {
+        dk_node *b = dk_node_first(section);
+        dk_node_detach(b);
+        if (dk_node_insert_before(parent, section, b) < 0)
+            dk_node_free(b);
+    }
+    drop(section);
+}
+
+static int clean_block(cleaner *c, dk_node *n)
+{
+    dk_type t = dk_node_type(n);
+    if (verbatim(t) || t == DK_HR)
+        return 0;
+    if (dk_type_allows_text(t) || t == DK_HEADING)
+        return clean_inlines(c, n);
+    return clean_blocks(c, n);
+}
+
+static int clean_blocks(cleaner *c, dk_node *parent)
+{
+    dk_node *n = dk_node_first(parent);
+    while (n) {
+        dk_type t = dk_node_type(n);
+        dk_node *h = t == DK_SECTION ? dk_node_child(n, DK_HEADING) : NULL;
+        if (h && clean_inlines(c, h) < 0)
+            return -1;
+        if (h && is_furniture(h)) {
+            /* a section headed "Share this page": keep what it holds */
+            dk_node *prev = dk_node_prev(n);
+            unwrap(n);
+            n = prev ? dk_node_next(prev) : dk_node_first(parent);
+            continue;
+        }
+        if (clean_block(c, n) < 0)
+            return -1;
+        dk_node *next = dk_node_next(n);
+        if (t == DK_P && is_furniture(n)) {
+            drop(n);
+        } else if (t == DK_P && is_empty(n)) {
+            drop(n);
+        } else if (t == DK_P && dk_node_prev(n) &&
+                   dk_node_type(dk_node_prev(n)) == DK_P &&
+                   same_text(dk_node_prev(n), n)) {
+            const char *off = dk_node_attr(n, DK_ATTR_OFFSET);
+            dk_ctx_warn(c->ctx, "removed a repeated paragraph%s%s",
+                        off ? " at byte " : "", off ? off : "");
+            drop(n);
+        }
+        n = next;
+    }
+    return 0;
+}
+
+static int clean_transform(dk_ctx *ctx, dk_node *doc)
+{
+    cleaner c = {.ctx = ctx};
+    int r = 0;
+    dk_node *meta = dk_node_child(doc, DK_META);
+    for (dk_node *m = meta ? dk_node_first(meta) : NULL, *next; m && r == 0;
+         m = next) {
+        next = dk_node_next(m);
+        if (dk_type_allows_text(dk_node_type(m)))
+            r = clean_inlines(&c, m);
+        if (r == 0 && dk_node_type(m) == DK_TITLE && is_furniture(m))
+            drop(m);
+    }
+    dk_node *body = dk_node_child(doc, DK_BODY);
+    if (r == 0 && body)
+        r = clean_blocks(&c, body);
+    dk_buf_free(&c.out);
+    return r < 0 ? -1 : 0;
+}
+
+DOCKET_PLUGIN(.name = "clean", .version = DK_VERSION,
+              .description = "repair mojibake, normalise space and quotes, "
+                             "drop page furniture and repeats",
+              .kinds = DK_KIND_TRANSFORM, .transform = clean_transform);
