@@ -98,6 +98,67 @@ START_TEST(more_documents_of_the_same_genres)
 }
 END_TEST
 
+/* The transforms a reader applies by default are the ones -T names:
+ * reading with --no-transforms into JSON, then applying them to the tree
+ * read back from JSON, gives the same document. */
+START_TEST(transforms_apply_to_trees_from_json)
+{
+    static const char *const inputs[] = {
+        FIXTURES "/seeds/pcc-letter-2018-peel-effectiveness.txt",
+        FIXTURES "/seeds/peel-2016-warwickshire-page.txt",
+        FIXTURES "/seeds/news-article-2015-requires-improvement.txt",
+    };
+    char *dir = temp_dir();
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        char raw[512];
+        snprintf(raw, sizeof raw, "%s/raw.json", dir);
+        run_result a = DOCKET(NULL, "--no-transforms", "-t", "json", "-o", raw,
+                              inputs[i]);
+        ck_assert_int_eq(a.status, 0);
+        char *json = slurp(raw, NULL);
+        /* untransformed: no kind, no grades */
+        ck_assert(strstr(json, "\"kind\"") == NULL);
+        ck_assert(strstr(json, "\"grade\"") == NULL);
+        free(json);
+        run_result b = DOCKET(NULL, "-f", "json", "-T", "clean", "-T", "letter",
+                              "-T", "inspection", "-t", "xml", raw);
+        run_result c = DOCKET(NULL, "-t", "xml", inputs[i]);
+        ck_assert_int_eq(b.status, 0);
+        ck_assert_int_eq(c.status, 0);
+        ck_assert_str_eq(b.out, c.out);
+        run_free(&a);
+        run_free(&b);
+        run_free(&c);
+    }
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* What clean repairs, on text made for it. */
+START_TEST(clean_repairs_text)
+{
+    char *dir = temp_dir();
+    char in[512];
+    snprintf(in, sizeof in, "%s/in.txt", dir);
+    SPIT_LIT(in, "It\xc3\xa2\xe2\x82\xac\xe2\x84\xa2s a caf\xc3\x83\xc2\xa9 "
+                 "\xc3\xa2\xe2\x82\xac\xc5\x93quoted\xc3\xa2\xe2\x82\xac\xc2\x9d"
+                 " and   spaced\xc2\xa0\xc2\xa0out, don`t '\xcb\x9crequires improvement'.\n");
+    run_result r = DOCKET(NULL, "-t", "text", in);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "It\xe2\x80\x99s a caf\xc3\xa9 \xe2\x80\x9cquoted"
+                            "\xe2\x80\x9d and spaced out, don\xe2\x80\x99t "
+                            "\xe2\x80\x98requires improvement\xe2\x80\x99.\n");
+    run_free(&r);
+    /* --no-transforms leaves the text as it was read */
+    r = DOCKET(NULL, "--no-transforms", "-t", "text", in);
+    ck_assert(strstr(r.out, "caf\xc3\x83\xc2\xa9"));
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("structure");
@@ -105,6 +166,8 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, seeds);
     tcase_add_test(tc, more_documents_of_the_same_genres);
+    tcase_add_test(tc, transforms_apply_to_trees_from_json);
+    tcase_add_test(tc, clean_repairs_text);
     suite_add_tcase(s, tc);
     int failed = run_suite(s);
     xmlCleanupParser();

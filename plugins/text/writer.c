@@ -172,6 +172,19 @@ static int table(writer *w, const dk_node *t, const char *pfx1, const char *pfx)
     return r;
 }
 
+/* Does the text of a equal b's, or end with it? */
+static bool text_ends_with(const dk_node *a, const dk_node *b, bool whole)
+{
+    char *x = a ? dk_node_text_content(a) : NULL;
+    char *y = b ? dk_node_text_content(b) : NULL;
+    size_t xl = x ? strlen(x) : 0, yl = y ? strlen(y) : 0;
+    bool r = x && y && yl && xl >= yl && (!whole || xl == yl) &&
+             strcmp(x + xl - yl, y) == 0;
+    free(x);
+    free(y);
+    return r;
+}
+
 static int block(writer *w, const dk_node *n, const char *pfx1, const char *pfx)
 {
     char deeper[512];
@@ -203,6 +216,12 @@ static int block(writer *w, const dk_node *n, const char *pfx1, const char *pfx)
         return part_lines(w, n, pfx1, pfx);
     case DK_LETTER:
         return blocks(w, n, pfx1, pfx);
+    case DK_GRADE:
+        /* "1) Preventing crime – Grade Good": said once is enough */
+        if (dk_node_prev(n) && dk_node_type(dk_node_prev(n)) == DK_HEADING &&
+            text_ends_with(dk_node_prev(n), n, false))
+            return 0;
+        return inline_text(w, n, pfx1, pfx);
     case DK_CC:
         return labelled(w, "cc: ", n, pfx1, pfx);
     case DK_ENCLOSURE:
@@ -233,7 +252,9 @@ int text_write(dk_ctx *ctx, const dk_node *doc, dk_sink *out)
     int r = 0;
     const dk_node *meta = dk_node_child(doc, DK_META);
     const dk_node *title = dk_node_child(meta, DK_TITLE);
-    if (title)
+    const dk_node *letter = dk_node_child(dk_node_child(doc, DK_BODY), DK_LETTER);
+    /* a letter shows its subject where it stands */
+    if (title && !text_ends_with(dk_node_child(letter, DK_SUBJECT), title, true))
         r = inline_text(&w, title, "", "");
     const dk_node *body = dk_node_child(doc, DK_BODY);
     if (r == 0 && body)
