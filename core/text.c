@@ -105,6 +105,28 @@ static int day_at(const char *s, size_t len, size_t *n)
     return d;
 }
 
+/* Day and month read, up to p[at]: an optional comma and a four-digit
+ * year follow, else default_year stands in. Sets *end relative to p. */
+static bool with_year(const char *p, size_t left, size_t at, int m, int dd,
+                      int default_year, dk_date *d, size_t *end)
+{
+    size_t k, after = at;
+    at += at < left && p[at] == ',';
+    at += spaces(p + at, left - at);
+    int y = digits(p + at, left - at, 4, &k);
+    if (k == 4 && boundary_after(p, left, at + 4) && valid_date(y, m, dd)) {
+        *d = (dk_date){y, m, dd};
+        *end = at + 4;
+        return true;
+    }
+    if (default_year && valid_date(default_year, m, dd)) {
+        *d = (dk_date){default_year, m, dd};
+        *end = after;
+        return true;
+    }
+    return false;
+}
+
 /* Try every form at position i; on success set d and *end. */
 static bool date_at(const char *s, size_t len, size_t i, int default_year,
                     dk_date *d, size_t *end)
@@ -153,20 +175,8 @@ static bool date_at(const char *s, size_t len, size_t i, int default_year,
             at += 3 + spaces(p + at + 3, left - at - 3);
         int m = month_at(p + at, left - at, &k);
         if (m && at > n) {
-            at += k;
-            size_t after_month = at;
-            at += left - at > 0 && p[at] == ',';
-            at += spaces(p + at, left - at);
-            y = digits(p + at, left - at, 4, &k);
-            if (k == 4 && boundary_after(p, left, at + 4) &&
-                valid_date(y, m, dd)) {
-                *d = (dk_date){y, m, dd};
-                *end = i + at + 4;
-                return true;
-            }
-            if (default_year && valid_date(default_year, m, dd)) {
-                *d = (dk_date){default_year, m, dd};
-                *end = i + after_month;
+            if (with_year(p, left, at + k, m, dd, default_year, d, end)) {
+                *end += i;
                 return true;
             }
         }
@@ -178,20 +188,8 @@ static bool date_at(const char *s, size_t len, size_t i, int default_year,
         size_t at = n + spaces(p + n, left - n);
         dd = at > n ? day_at(p + at, left - at, &k) : 0;
         if (dd) {
-            at += k;
-            size_t after_day = at;
-            at += at < left && p[at] == ',';
-            at += spaces(p + at, left - at);
-            y = digits(p + at, left - at, 4, &k);
-            if (k == 4 && boundary_after(p, left, at + 4) &&
-                valid_date(y, m, dd)) {
-                *d = (dk_date){y, m, dd};
-                *end = i + at + 4;
-                return true;
-            }
-            if (default_year && valid_date(default_year, m, dd)) {
-                *d = (dk_date){default_year, m, dd};
-                *end = i + after_day;
+            if (with_year(p, left, at + k, m, dd, default_year, d, end)) {
+                *end += i;
                 return true;
             }
         }

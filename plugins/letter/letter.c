@@ -516,6 +516,22 @@ static dk_type label_of(const char *s, size_t len, size_t *skip)
     return 0;
 }
 
+/* date[role=written when=ISO] holding the date as found. Transfer full;
+ * NULL if out of memory. */
+static dk_node *written_date(const char *found, size_t len, const dk_date *d)
+{
+    char iso[11];
+    dk_date_iso(d, iso);
+    dk_node *n = dk_node_new(DK_DATE);
+    if (n && (dk_node_set_attr(n, DK_ATTR_ROLE, "written") < 0 ||
+              dk_node_set_attr(n, DK_ATTR_WHEN, iso) < 0 ||
+              dk_node_add_text(n, found, len) < 0)) {
+        dk_node_free(n);
+        n = NULL;
+    }
+    return n;
+}
+
 /* ---- building the letter ------------------------------------------------------- */
 
 typedef struct builder {
@@ -585,6 +601,8 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
 
     items it = {0};
     builder b = {.ctx = ctx};
+    dk_node *front_out = NULL; /* reference lines, kept before the letter */
+    dk_node *date = NULL, *subject = NULL, *after = NULL;
     party parties[8];
     int n_parties = 0;
     int r = -1;
@@ -625,23 +643,16 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
         sal = 0;
 
     b.letter = dk_node_new(DK_LETTER);
-    dk_node *front_out = NULL; /* reference lines, kept before the letter */
     if (!b.letter)
         goto oom;
 
     /* front matter: date, parties, reference, subject */
-    dk_node *date = NULL, *subject = NULL;
     for (size_t i = 0; i < sal; i++) {
         item *x = &it.v[i];
         dk_date d;
         size_t a, e;
         if (!date && date_line(x->text, &d, &a, &e)) {
-            char iso[11];
-            dk_date_iso(&d, iso);
-            date = dk_node_new(DK_DATE);
-            if (!date || dk_node_set_attr(date, DK_ATTR_ROLE, "written") < 0 ||
-                dk_node_set_attr(date, DK_ATTR_WHEN, iso) < 0 ||
-                dk_node_add_text(date, x->text + a, e - a) < 0)
+            if (!(date = written_date(x->text + a, e - a, &d)))
                 goto oom;
             continue;
         }
@@ -665,12 +676,7 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
         }
         /* a trailing date on a run-together line ("... CV32 4EL 3 September 2014") */
         if (!date && dk_find_date(x->text, tl, 0, &d, &a, &e) && e >= tl - 1 && a > 0) {
-            char iso[11];
-            dk_date_iso(&d, iso);
-            date = dk_node_new(DK_DATE);
-            if (!date || dk_node_set_attr(date, DK_ATTR_ROLE, "written") < 0 ||
-                dk_node_set_attr(date, DK_ATTR_WHEN, iso) < 0 ||
-                dk_node_add_text(date, x->text + a, e - a) < 0)
+            if (!(date = written_date(x->text + a, e - a, &d)))
                 goto oom;
             x->text[a] = '\0';
         }
@@ -765,7 +771,7 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
     }
 
     /* closing, signature, cc, enclosures; what is left goes after */
-    dk_node *after = dk_node_new(DK_BODY);
+    after = dk_node_new(DK_BODY);
     if (!after)
         goto oom;
     if (clo < it.n) {
@@ -774,7 +780,6 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
         dk_node *c = dk_node_new(DK_CLOSING);
         if (!c || dk_node_add_text(c, t, cl) < 0 || dk_node_append(b.letter, c) < 0) {
             dk_node_free(c);
-            dk_node_free(after);
             goto oom;
         }
         /* the signature's lines: what follows the closing */
@@ -858,10 +863,8 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
         dk_buf_free(&extra);
         dk_buf_free(&sig);
     }
-    if (b.failed) {
-        dk_node_free(after);
+    if (b.failed)
         goto oom;
-    }
 
     /* into the document: reference lines, the letter, what followed */
     while (front_out && dk_node_first(front_out)) {
@@ -876,8 +879,6 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
         dk_node_detach(n);
         dk_node_append(body, n);
     }
-    dk_node_free(after);
-    dk_node_free(front_out);
 
     /* the metadata: kind, the subject as title, the date written */
     dk_node *letter = dk_node_child(body, DK_LETTER);
@@ -913,6 +914,10 @@ oom:
     r = -1;
 done:
     dk_node_free(b.letter);
+    dk_node_free(date);
+    dk_node_free(subject);
+    dk_node_free(front_out);
+    dk_node_free(after);
     free_items(&it);
     return r;
 }
