@@ -257,6 +257,8 @@ int main(int argc, char **argv)
     dk_option *options = calloc(n_argv, sizeof *options);
     size_t n_transforms = 0, n_dirs = 0, n_options = 0;
     dk_registry *reg = NULL;
+    char **written = NULL; /* batch outputs so far */
+    size_t n_written = 0;
 
     /* Die quietly of SIGPIPE when a reader closes the pipe early, even if
      * the parent left SIGPIPE ignored. */
@@ -372,6 +374,13 @@ int main(int argc, char **argv)
         .n_options = n_options,
     };
     int failed = 0;
+    written = calloc((size_t)n_inputs + 1, sizeof *written);
+    n_written = (size_t)n_inputs;
+    if (!written) {
+        fputs("docket: out of memory\n", stderr);
+        status = EXIT_CONVERSION;
+        goto done;
+    }
     for (int i = 0; i < (n_inputs ? n_inputs : 1); i++) {
         job.input = n_inputs ? inputs[i] : NULL;
         bool stdin_input = !job.input || strcmp(job.input, "-") == 0;
@@ -382,6 +391,19 @@ int main(int argc, char **argv)
                                   ? w->extensions[0] : format;
             out = batch_output(outdir, stdin_input ? "stdin" : job.input, ext);
             job.output = out;
+            /* two inputs of the same name: the second would replace the
+             * first's output */
+            bool clash = false;
+            for (int k = 0; out && k < i; k++)
+                clash |= written[k] && strcmp(written[k], out) == 0;
+            if (clash) {
+                fprintf(stderr, "docket: %s: output %s was written for an "
+                        "earlier input; not converted\n", job.input, out);
+                failed++;
+                free(out);
+                continue;
+            }
+            written[i] = out ? strdup(out) : NULL;
         }
         dk_ctx *ctx = dk_ctx_new(stdin_input ? NULL : job.input, options,
                                  n_options, dk_warn_stderr, NULL);
@@ -410,6 +432,9 @@ int main(int argc, char **argv)
     status = failed ? EXIT_CONVERSION : 0;
 
 done:
+    for (size_t k = 0; k < n_written; k++)
+        free(written[k]);
+    free(written);
     dk_registry_free(reg);
     free(transforms);
     free(plugin_dirs);

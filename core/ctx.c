@@ -243,12 +243,21 @@ dk_sink *dk_sink_open(dk_ctx *ctx, const char *path)
         s->fd = STDOUT_FILENO;
         return s;
     }
+    /* a link is followed: its target is what gets replaced */
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    bool exists = stat(path, &st) == 0;
+    char *real = exists ? realpath(path, NULL) : NULL;
+    s->path = strdup(real ? real : path);
+    free(real);
+    if (!s->path) {
+        dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    if (exists && S_ISDIR(st.st_mode)) {
         dk_ctx_fail(ctx, DK_E_IO, "cannot write %s: is a directory", path);
         goto fail;
     }
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (exists && !S_ISREG(st.st_mode)) {
         /* a device or a pipe (/dev/null, /dev/stdout): written as it is,
          * never replaced */
         s->fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -257,18 +266,16 @@ dk_sink *dk_sink_open(dk_ctx *ctx, const char *path)
                         strerror(errno));
             goto fail;
         }
-        s->path = strdup(path);
         s->device = true;
         return s;
     }
-    char *dcopy = strdup(path), *bcopy = strdup(path);
-    s->path = strdup(path);
-    if (dcopy && bcopy && s->path &&
+    char *dcopy = strdup(s->path), *bcopy = strdup(s->path);
+    if (dcopy && bcopy &&
         asprintf(&s->tmp, "%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy)) < 0)
         s->tmp = NULL;
     free(dcopy);
     free(bcopy);
-    if (!s->tmp || !s->path) {
+    if (!s->tmp) {
         dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
         goto fail;
     }
@@ -280,14 +287,29 @@ dk_sink *dk_sink_open(dk_ctx *ctx, const char *path)
         goto fail;
     }
     pending_tmp = s->tmp;
-    /* mkstemp makes the file 0600; give it the mode a new file would get. */
+    /* mkstemp makes the file 0600: keep the mode of the file replaced, or
+     * give the one a new file would get */
     mode_t mask = umask(0);
     umask(mask);
-    fchmod(s->fd, 0666 & ~mask);
+    fchmod(s->fd, exists ? st.st_mode & 07777 : 0666 & ~mask);
     return s;
 fail:
     dk_sink_discard(s);
     return NULL;
+}
+
+/* Make a rename durable: fsync the directory that holds path. */
+static void sync_dir(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return;
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(copy);
 }
 
 static int sink_flush(dk_sink *s)
@@ -392,6 +414,7 @@ int dk_sink_commit(dk_sink *s)
         pending_tmp = NULL;
         free(s->tmp);
         s->tmp = NULL;
+        sync_dir(s->path);
     }
 done:
     if (r < 0) {

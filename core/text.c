@@ -361,3 +361,38 @@ bool dk_is_boilerplate(const char *s, size_t len)
             return true;
     return false;
 }
+
+/* ---- letters ---------------------------------------------------------------- */
+
+static const char *const closings[] = {
+    "Yours sincerely", "Yours faithfully", "Yours truly", "Yours ever",
+    "Kind regards", "Best regards", "With best wishes", "Best wishes",
+    "Regards", NULL};
+
+size_t dk_letter_closing(const char *s, size_t len)
+{
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    for (const char *const *c = closings; *c; c++) {
+        size_t n = strlen(*c);
+        if (len >= n && !strncasecmp(s, *c, n) &&
+            (len == n || (len == n + 1 && s[n] == ',')))
+            return len;
+    }
+    return 0;
+}
+
+bool dk_letter_salutation(const char *s, size_t len)
+{
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len == 0 || len > 60)
+        return false;
+    if (len > 5 && !strncmp(s, "Dear ", 5))
+        return true;
+    size_t words = 1;
+    for (size_t i = 0; i < len; i++)
+        words += s[i] == ' ';
+    return s[len - 1] == ',' && words <= 4 && len < 40 &&
+           isupper((unsigned char)s[0]);
+}

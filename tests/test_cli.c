@@ -158,6 +158,63 @@ START_TEST(failure_keeps_existing_output)
 }
 END_TEST
 
+/* Replacing a file keeps its mode; a link is followed, not replaced. */
+START_TEST(replaced_outputs_keep_mode_and_links)
+{
+    char *dir = temp_dir();
+    char out[512], link[512];
+    snprintf(out, sizeof out, "%s/private.json", dir);
+    snprintf(link, sizeof link, "%s/link.json", dir);
+    SPIT_LIT(out, "old\n");
+    ck_assert_int_eq(chmod(out, 0600), 0);
+    ck_assert_int_eq(symlink("private.json", link), 0);
+    run_result r = DOCKET(NULL, "-o", link, FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 0);
+    struct stat st;
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_int_eq(stat(out, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    char *got = slurp(out, NULL);
+    ck_assert(strncmp(got, "{\"type\":\"document\"", 18) == 0);
+    free(got);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Batch mode: one output per input; a second input of the same name is
+ * reported, not written over the first's output. */
+START_TEST(batch_outputs_do_not_clash)
+{
+    char *dir = temp_dir();
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p %1$s/a %1$s/b %1$s/out && cp %2$s %1$s/a/f.txt && "
+             "cp %2$s %1$s/b/f.txt && printf '\001\002\003' > %1$s/bad.txt",
+             dir, FIXTURES "/text/basic.txt");
+    run_result r = run_sh(cmd);
+    ck_assert_int_eq(r.status, 0);
+    run_free(&r);
+    char a[512], b[512], bad[512], out[512];
+    snprintf(a, sizeof a, "%s/a/f.txt", dir);
+    snprintf(b, sizeof b, "%s/b/f.txt", dir);
+    snprintf(bad, sizeof bad, "%s/bad.txt", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    r = DOCKET(NULL, "-O", out, "-t", "xml", a, bad, b);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "b/f.txt: output ") &&
+                  strstr(r.err, "was written for an earlier input"), "%s", r.err);
+    ck_assert(strstr(r.err, "bad.txt: cannot tell the input format"));
+    ck_assert(strstr(r.err, "docket: 1 converted, 2 failed\n"));
+    ck_assert_int_eq(dir_entries(out), 1);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 /* A device is written to, never replaced by a file. */
 START_TEST(device_outputs_are_not_replaced)
 {
@@ -426,6 +483,8 @@ int main(void)
     tcase_add_test(tc, missing_input_fails_and_writes_nothing);
     tcase_add_test(tc, failure_keeps_existing_output);
     tcase_add_test(tc, device_outputs_are_not_replaced);
+    tcase_add_test(tc, replaced_outputs_keep_mode_and_links);
+    tcase_add_test(tc, batch_outputs_do_not_clash);
     tcase_add_test(tc, bad_inputs_get_clear_errors);
     tcase_add_test(tc, text_encodings_and_nul_bytes);
     tcase_add_test(tc, usage_errors_exit_2);

@@ -303,7 +303,7 @@ static int clean_blocks(cleaner *c, dk_node *parent)
         dk_node *h = t == DK_SECTION ? dk_node_child(n, DK_HEADING) : NULL;
         if (h && clean_inlines(c, h) < 0)
             return -1;
-        if (h && is_furniture(h)) {
+        if (h && (is_furniture(h) || is_empty(h))) {
             /* a section headed "Share this page": keep what it holds */
             dk_node *prev = dk_node_prev(n);
             unwrap(n);
@@ -315,8 +315,8 @@ static int clean_blocks(cleaner *c, dk_node *parent)
         dk_node *next = dk_node_next(n);
         if (t == DK_P && is_furniture(n)) {
             drop(n);
-        } else if (t == DK_P && is_empty(n)) {
-            drop(n);
+        } else if ((t == DK_P || t == DK_ITEM || t == DK_LIST) && is_empty(n)) {
+            drop(n); /* emptied by cleaning */
         } else if (t == DK_P && dk_node_prev(n) &&
                    dk_node_type(dk_node_prev(n)) == DK_P &&
                    same_text(dk_node_prev(n), n)) {
@@ -340,7 +340,7 @@ static int clean_transform(dk_ctx *ctx, dk_node *doc)
         next = dk_node_next(m);
         if (dk_type_allows_text(dk_node_type(m)))
             r = clean_inlines(&c, m);
-        if (r == 0 && dk_node_type(m) == DK_TITLE && is_furniture(m))
+        if (r == 0 && dk_node_type(m) == DK_TITLE && (is_furniture(m) || is_empty(m)))
             drop(m);
     }
     dk_node *body = dk_node_child(doc, DK_BODY);

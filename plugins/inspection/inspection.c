@@ -254,8 +254,6 @@ static void nest_findings(dk_node *parent)
 
 static int blocks(state *st, dk_node *parent)
 {
-    bool in_list = dk_node_type(parent) == DK_ITEM ||
-                   dk_node_type(parent) == DK_QUOTE;
     for (dk_node *n = dk_node_first(parent), *next; n; n = next) {
         next = dk_node_next(n);
         switch (dk_node_type(n)) {
@@ -290,7 +288,8 @@ static int blocks(state *st, dk_node *parent)
             char *t = text(n);
             if (!t)
                 return oom(st);
-            bool afi = !in_list && starts_with_ci(t, "The force should ");
+            /* lists and quotes are not entered: their paragraphs stay */
+            bool afi = starts_with_ci(t, "The force should ");
             free(t);
             if (afi && quote_paragraph(st, n) < 0)
                 return -1;
@@ -405,8 +404,9 @@ static int published_date(state *st, dk_node *n)
 {
     for (dk_node *c = dk_node_first(n); c; c = dk_node_next(c)) {
         if (dk_node_type(c) != DK_P) {
-            if (!dk_type_allows_text(dk_node_type(c)) && published_date(st, c))
-                return 1;
+            int r = dk_type_allows_text(dk_node_type(c)) ? 0 : published_date(st, c);
+            if (r)
+                return r;
             continue;
         }
         char *t = text(c);

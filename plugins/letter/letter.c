@@ -385,39 +385,44 @@ static int push(items *it, dk_node *node, const char *offset)
     x->text = dk_node_type(node) == DK_LIST || dk_node_type(node) == DK_TABLE
                   ? strdup("")
                   : dk_node_text_content(node);
-    if (!x->text || (offset && !x->offset))
-        return -1;
-    it->n++;
+    it->n++; /* listed even if a copy failed, so that it is freed */
+    return !x->text || (offset && !x->offset) ? -1 : 0;
+}
+
+/* List the body's headings and blocks in reading order, leaving the tree
+ * as it is: a section gives its heading (with the section's offset), then
+ * its blocks and subsections. */
+static int collect(items *it, dk_node *parent)
+{
+    for (dk_node *n = dk_node_first(parent); n; n = dk_node_next(n)) {
+        dk_type t = dk_node_type(n);
+        int r = t == DK_SECTION ? collect(it, n)
+                : t == DK_HEADING ? push(it, n, dk_node_attr(parent, DK_ATTR_OFFSET))
+                                  : push(it, n, NULL);
+        if (r < 0)
+            return -1;
+    }
     return 0;
 }
 
-static int flatten(items *it, dk_node *parent)
+/* Take the listed nodes out of the tree (the caller owns them now) and
+ * drop the section shells left behind. */
+static void take(items *it, dk_node *body)
 {
-    while (dk_node_first(parent)) {
-        dk_node *n = dk_node_first(parent);
+    for (size_t i = 0; i < it->n; i++)
+        dk_node_detach(it->v[i].node);
+    while (dk_node_first(body)) {
+        dk_node *n = dk_node_first(body);
         dk_node_detach(n);
-        if (dk_node_type(n) == DK_SECTION) {
-            dk_node *h = dk_node_child(n, DK_HEADING);
-            if (h) {
-                dk_node_detach(h);
-                if (push(it, h, dk_node_attr(n, DK_ATTR_OFFSET)) < 0) {
-                    dk_node_free(h);
-                    dk_node_free(n);
-                    return -1;
-                }
-            }
-            int r = flatten(it, n);
-            dk_node_free(n);
-            if (r < 0)
-                return -1;
-            continue;
-        }
-        if (push(it, n, NULL) < 0) {
-            dk_node_free(n);
-            return -1;
-        }
+        dk_node_free(n);
     }
-    return 0;
+}
+
+/* Forget the nodes (still in the tree) before free_items(). */
+static void leave(items *it)
+{
+    for (size_t i = 0; i < it->n; i++)
+        it->v[i].node = NULL;
 }
 
 static void free_items(items *it)
@@ -451,31 +456,16 @@ static bool is_salutation(const item *x, bool near_top)
 {
     const char *t = x->text;
     size_t len = strlen(t);
-    if (strchr(t, '\n') || len == 0 || len > 60)
+    if (strchr(t, '\n'))
         return false;
-    if (!strncmp(t, "Dear ", 5))
-        return true;
-    /* "Keer Amber,": a short line ending in a comma, where one is due */
-    return near_top && t[len - 1] == ',' && count_words(t) <= 4 &&
-           isupper((unsigned char)t[0]);
+    return dk_letter_salutation(t, len) && (near_top || !strncmp(t, "Dear ", 5));
 }
 
-static const char *const closings[] = {
-    "Yours sincerely", "Yours faithfully", "Yours truly", "Yours ever",
-    "Kind regards", "Best regards", "With best wishes", "Best wishes",
-    "Regards", "Yours", NULL};
-
-/* The closing at the start of an item's text: its length, or 0. */
+/* The closing at the start of an item: its length, or 0. The closing may
+ * share its block with the signature ("Yours sincerely\nTom Reeve"). */
 static size_t closing_len(const char *t)
 {
-    for (const char *const *c = closings; *c; c++) {
-        size_t n = strlen(*c);
-        if (!strncasecmp(t, *c, n) && (t[n] == '\0' || t[n] == '\n' ||
-                                        (t[n] == ',' && (t[n + 1] == '\0' ||
-                                                         t[n + 1] == '\n'))))
-            return n + (t[n] == ',');
-    }
-    return 0;
+    return dk_letter_closing(t, strcspn(t, "\n"));
 }
 
 static bool date_line(const char *t, dk_date *d, size_t *a, size_t *b)
@@ -530,6 +520,44 @@ static dk_node *written_date(const char *found, size_t len, const dk_date *d)
         n = NULL;
     }
     return n;
+}
+
+/* A block that can be letterhead, address, date, reference or subject:
+ * a short heading or a paragraph of short lines that does not read as
+ * running prose. */
+static bool front_like(const item *x)
+{
+    if (is_heading(x))
+        return count_words(x->text) <= 16;
+    if (dk_node_type(x->node) != DK_P)
+        return false;
+    size_t line = 0, longest = 0, len = strlen(x->text);
+    for (const char *c = x->text; *c; c++) {
+        line = *c == '\n' ? 0 : line + 1;
+        if (line > longest)
+            longest = line;
+    }
+    return longest <= 160 && !(len > 60 && x->text[len - 1] == '.');
+}
+
+/* Put items [from, to) into parent, a heading opening a section that takes
+ * the blocks after it; the items are given away. */
+static int rebuild(items *it, size_t from, size_t to, dk_node *parent)
+{
+    dk_node *into = parent;
+    for (size_t i = from; i < to; i++) {
+        item *x = &it->v[i];
+        if (is_heading(x)) {
+            into = dk_node_add(parent, DK_SECTION);
+            if (!into || (x->offset &&
+                          dk_node_set_attr(into, DK_ATTR_OFFSET, x->offset) < 0))
+                return -1;
+        }
+        if (dk_node_append(into, x->node) < 0)
+            return -1;
+        x->node = NULL;
+    }
+    return 0;
 }
 
 /* ---- building the letter ------------------------------------------------------- */
@@ -606,8 +634,10 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
     party parties[8];
     int n_parties = 0;
     int r = -1;
-    if (flatten(&it, body) < 0)
+    if (collect(&it, body) < 0) {
+        leave(&it);
         goto oom;
+    }
 
     /* the salutation, then the closing */
     size_t sal = it.n, clo = it.n;
@@ -621,33 +651,26 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
             break;
         }
     if (sal == it.n && clo == it.n) {
-        /* not a letter: put everything back, sections one level deep */
-        dk_node *into = body;
-        for (size_t i = 0; i < it.n; i++) {
-            item *x = &it.v[i];
-            if (is_heading(x)) {
-                into = dk_node_add(body, DK_SECTION);
-                if (!into || (x->offset &&
-                              dk_node_set_attr(into, DK_ATTR_OFFSET, x->offset) < 0) ||
-                    dk_node_append(into, x->node) < 0)
-                    goto oom;
-            } else if (dk_node_append(into, x->node) < 0) {
-                goto oom;
-            }
-            x->node = NULL;
-        }
+        leave(&it); /* not a letter: nothing changes */
         r = 0;
         goto done;
     }
-    if (sal == it.n)
-        sal = 0;
+    bool has_sal = sal < it.n;
+    /* the front matter: the short blocks right before the salutation; what
+     * comes before them (a report the letter follows) stays before it */
+    size_t front = has_sal ? sal : 0;
+    while (front > 0 && front_like(&it.v[front - 1]))
+        front--;
+    take(&it, body);
+    if (rebuild(&it, 0, front, body) < 0)
+        goto oom;
 
     b.letter = dk_node_new(DK_LETTER);
     if (!b.letter)
         goto oom;
 
     /* front matter: date, parties, reference, subject */
-    for (size_t i = 0; i < sal; i++) {
+    for (size_t i = front; i < sal && has_sal; i++) {
         item *x = &it.v[i];
         dk_date d;
         size_t a, e;
@@ -661,8 +684,8 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
             starts_ci(x->text, tl, "Ref:") || starts_ci(x->text, tl, "Reference:")) {
             if (!front_out && !(front_out = dk_node_new(DK_BODY)))
                 goto oom;
-            dk_node_append(front_out, x->node);
-            x->node = NULL;
+            if (!dk_node_add_with_text(front_out, DK_P, x->text))
+                goto oom;
             continue;
         }
         /* the last single line before the salutation, after the parties */
@@ -706,15 +729,14 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
     for (int i = 0; i < n_parties; i++)
         if (i != rec && (parties[i].phone.len || parties[i].email.len))
             snd = i;
-    for (int i = 0; i < n_parties && (rec < 0 || snd < 0); i++) {
+    /* otherwise the party nearest the salutation is the one addressed */
+    for (int i = n_parties - 1; i >= 0 && (rec < 0 || snd < 0); i--) {
         if (i == rec || i == snd || party_empty(&parties[i]))
             continue;
-        if (rec < 0 && snd >= 0)
+        if (rec < 0)
             rec = i;
-        else if (snd < 0)
-            snd = i;
         else
-            rec = i;
+            snd = i;
     }
 
     /* the parts, in the vocabulary's order */
@@ -734,7 +756,7 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
         goto oom;
 
     /* the body, with a subject line right after the salutation */
-    size_t first = sal + 1;
+    size_t first = has_sal ? sal + 1 : 0;
     if (!subject && first < clo && clo - first > 1 && subject_like(it.v[first].text) &&
         dk_node_type(it.v[first].node) != DK_LIST) {
         subject = dk_node_new(DK_SUBJECT);
@@ -745,7 +767,7 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
     }
     if (subject && dk_node_append(b.letter, subject) == 0)
         subject = NULL;
-    if (sal < it.n && is_salutation(&it.v[sal], true)) {
+    if (has_sal) {
         dk_node *s = dk_node_new(DK_SALUTATION);
         if (!s || dk_node_add_text(s, it.v[sal].text, strlen(it.v[sal].text)) < 0 ||
             dk_node_append(b.letter, s) < 0) {
@@ -793,8 +815,9 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
         for (const char *p = sig.data; p && *p; p++)
             sig_lines += *p == '\n';
         sig_lines += sig.len > 0;
-        while (i < it.n && sig_lines < 2 && !is_heading(&it.v[i]) &&
-               dk_node_type(it.v[i].node) == DK_P && strlen(it.v[i].text) < 120 &&
+        while (i < it.n && sig_lines < 2 &&
+               (is_heading(&it.v[i]) || dk_node_type(it.v[i].node) == DK_P) &&
+               strlen(it.v[i].text) < 120 &&
                !label_of(it.v[i].text, strlen(it.v[i].text), NULL)) {
             if (sig.len)
                 dk_buf_putc(&sig, '\n');
@@ -837,8 +860,8 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
                 l += len + (l[len] == '\n');
             }
             if (!labelled) {
-                if (dk_node_append(after, x->node) == 0)
-                    x->node = NULL;
+                if (rebuild(&it, i, i + 1, after) < 0)
+                    goto oom;
                 continue;
             }
             for (const char *l = x->text; *l;) {

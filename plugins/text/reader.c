@@ -339,9 +339,10 @@ static int add_item(builder *b, const line *lines, size_t n, const marker *m)
     level *top = b->depth ? &b->stack[b->depth - 1] : NULL;
     if (top && top->indent == l->indent && top->ordered != m->ordered)
         b->depth--, top = b->depth ? &b->stack[b->depth - 1] : NULL;
+    if (top && top->indent < l->indent &&
+        b->depth == (int)(sizeof b->stack / sizeof b->stack[0]))
+        top->indent = l->indent; /* deeper than lists may nest: stay level */
     if (!top || top->indent < l->indent) {
-        if (b->depth == (int)(sizeof b->stack / sizeof b->stack[0]))
-            return dk_ctx_fail(b->ctx, DK_E_LIMIT, "lists nest too deeply");
         dk_node *parent = top ? dk_node_last(top->list) : b->container;
         dk_node *list = dk_node_add(parent, DK_LIST);
         if (!list ||
@@ -444,6 +445,11 @@ static int add_block(builder *b, const line *lines, size_t n, const line *next)
     size_t at = (size_t)(lines - b->base);
     if (b->letter && (at < b->salutation || at > b->closing))
         return add_line_block(b, lines, n);
+    if (b->letter && (at == b->salutation || at == b->closing)) {
+        dk_node *p = add_paragraph(b, b->container, lines, n, 0);
+        b->last_p = NULL;
+        return p ? 0 : oom(b);
+    }
     if (continues_paragraph(b, &lines[0]))
         return append_to_last(b, lines, n);
     if (n == 1 && number_only(&lines[0]) && next && heading_like(next))
@@ -545,17 +551,12 @@ static signals scan(const line *lines, size_t n)
         const line *l = &lines[i];
         if (!l->len)
             continue;
-        if (!sg.salutation &&
-            (line_starts(l, "Dear ") ||
-             (i < 60 && l->len < 40 && l->s[l->len - 1] == ',' &&
-              count_words(l->s, l->len) <= 4 && isupper((unsigned char)l->s[0])))) {
+        if (!sg.salutation && dk_letter_salutation(l->s, l->len) &&
+            (i < 60 || line_starts(l, "Dear "))) {
             sg.salutation = true;
             sg.salutation_at = i;
         }
-        if (!sg.closing && sg.salutation &&
-            (line_starts(l, "Yours sincerely") || line_starts(l, "Yours faithfully") ||
-             line_starts(l, "Yours truly") || line_starts(l, "Kind regards") ||
-             line_starts(l, "Yours ever"))) {
+        if (!sg.closing && sg.salutation && dk_letter_closing(l->s, l->len)) {
             sg.closing = true;
             sg.closing_at = i;
         }
@@ -568,6 +569,13 @@ static signals scan(const line *lines, size_t n)
             sg.inspection = true;
     }
     return sg;
+}
+
+/* In a letter, the salutation and the closing are blocks of their own,
+ * blank lines or not. */
+static bool letter_mark(const builder *b, size_t i)
+{
+    return b->letter && (i == b->salutation || i == b->closing);
 }
 
 /* Lines that are a block of their own even without blank lines around
@@ -618,8 +626,9 @@ int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
         /* a block ends at a blank line; page furniture ("Hide Ad") stands
          * as a block of its own, for clean to remove */
         size_t j = i + 1;
-        if (!stands_alone(&lines[i]))
-            while (j < n && lines[j].len > 0 && !stands_alone(&lines[j]))
+        if (!stands_alone(&lines[i]) && !letter_mark(&b, i))
+            while (j < n && lines[j].len > 0 && !stands_alone(&lines[j]) &&
+                   !letter_mark(&b, j))
                 j++;
         size_t k = j;
         while (k < n && lines[k].len == 0)

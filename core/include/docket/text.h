@@ -67,6 +67,15 @@ dk_grade dk_grade_suffix(const char *s, size_t len, size_t *gstart,
  * "Skip to content", "Hide Ad", "Share this page", "Print", "Page 1 of 2". */
 bool dk_is_boilerplate(const char *s, size_t len);
 
+/* A letter's closing at the start of s standing alone ("Yours sincerely",
+ * "Yours faithfully,", "Kind regards", ...): its length with a comma, or 0
+ * if s holds anything else. */
+size_t dk_letter_closing(const char *s, size_t len);
+
+/* A salutation: "Dear ..." or a short capitalised line ending in a comma
+ * (as the damaged "Keer Amber,"); the caller decides where one is due. */
+bool dk_letter_salutation(const char *s, size_t len);
+
 /* Case-insensitive ASCII comparison of s with the NUL-terminated word. */
 bool dk_text_eq(const char *s, size_t len, const char *word);
 
