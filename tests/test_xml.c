@@ -18,6 +18,12 @@ static const char *const inputs[] = {
     FIXTURES "/seeds/pcc-letter-2018-peel-effectiveness.txt",
     FIXTURES "/seeds/peel-2014-west-midlands-page.txt",
     FIXTURES "/seeds/peel-2016-warwickshire-page.txt",
+    FIXTURES "/structure/force-page-2017-northshire.txt",
+    FIXTURES "/structure/letter-recipient-first.txt",
+    FIXTURES "/structure/letter-right-aligned-sender.txt",
+    FIXTURES "/structure/press-article-2016.txt",
+    FIXTURES "/structure/cp1252-force-page.txt",
+    FIXTURES "/structure/crlf-letter.txt",
     NULL,
 };
 

@@ -418,6 +418,22 @@ static bool numbered_heading(const line *lines, size_t n, const line *next)
     return heading_text(lines[0].s + m.len, lines[0].len - m.len);
 }
 
+/* Before a salutation: a block of short lines (an address), or a line of
+ * its own that is not a sentence of prose (a run-together address, a date,
+ * a subject). Prose and lists before a letter are read as usual. */
+static bool letterhead_like(const line *lines, size_t n)
+{
+    marker m;
+    if (list_marker(&lines[0], &m))
+        return false;
+    if (n == 1)
+        return !(lines[0].len > 60 && lines[0].s[lines[0].len - 1] == '.');
+    for (size_t i = 0; i < n; i++)
+        if (lines[i].len > 60)
+            return false;
+    return true;
+}
+
 /* The lines of a letterhead, an address or a signature, kept apart. */
 static int add_line_block(builder *b, const line *lines, size_t n)
 {
@@ -443,7 +459,8 @@ static int add_block(builder *b, const line *lines, size_t n, const line *next)
 {
     marker m;
     size_t at = (size_t)(lines - b->base);
-    if (b->letter && (at < b->salutation || at > b->closing))
+    if (b->letter && ((at < b->salutation && letterhead_like(lines, n)) ||
+                      at > b->closing))
         return add_line_block(b, lines, n);
     if (b->letter && (at == b->salutation || at == b->closing)) {
         dk_node *p = add_paragraph(b, b->container, lines, n, 0);
