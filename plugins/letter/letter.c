@@ -296,7 +296,7 @@ static bool is_run_together(span x)
     bool pc = false;
     for (size_t i = 0; i < x.len && !pc; i++)
         pc = postcode_at(x.s, x.len, i) != 0;
-    return words >= 6 && pc && !strchr("." , x.s[x.len - 1]);
+    return words >= 6 && pc && x.s[x.len - 1] != '.';
 }
 
 /* One line of a party block. */
@@ -357,9 +357,9 @@ static void party_line(party *p, span x)
 
 /* ---- the letter's items --------------------------------------------------------- */
 
-/* The body, flattened: headings (which open sections) and blocks. */
+/* The body in reading order: headings (which open sections) and blocks. */
 typedef struct item {
-    dk_node *node;  /* a heading or a block, detached */
+    dk_node *node;  /* a heading or a block (owned once taken) */
     char *offset;   /* the offset of the section a heading opened */
     char *text;     /* its text, lines separated by \n */
 } item;
