@@ -150,6 +150,13 @@ START_TEST(clean_repairs_text)
                             "\xe2\x80\x9d and spaced out, don\xe2\x80\x99t "
                             "\xe2\x80\x98requires improvement\xe2\x80\x99.\n");
     run_free(&r);
+    /* the repeated paragraph of the West Midlands page is named */
+    run_result w = DOCKET(NULL, "-t", "xml",
+                          FIXTURES "/seeds/peel-2014-west-midlands-page.txt");
+    ck_assert_int_eq(w.status, 0);
+    ck_assert_str_eq(strstr(w.err, "warning:"),
+                     "warning: removed a repeated paragraph at byte 5575\n");
+    run_free(&w);
     /* --no-transforms leaves the text as it was read */
     r = DOCKET(NULL, "--no-transforms", "-t", "text", in);
     ck_assert(strstr(r.out, "caf\xc3\x83\xc2\xa9"));
