@@ -79,7 +79,8 @@ static const struct model models[DK_TYPE_COUNT] = {
     [DK_GRADE] = {TEXT_ONLY, ABIT(VALUE)},
     [DK_ADDRESS] = {BIT(LINE), 0},
     [DK_LINE] = {INLINES, 0},
-    [DK_LETTER] = {BIT(DATE) | BIT(SENDER) | BIT(RECIPIENT) | BIT(SUBJECT) |
+    [DK_LETTER] = {BIT(DATE) | BIT(SENDER) | BIT(RECIPIENT) | BIT(REFERENCE) |
+                       BIT(SUBJECT) |
                        BIT(SALUTATION) | BIT(BODY) | BIT(CLOSING) |
                        BIT(SIGNATURE) | BIT(CC) | BIT(ENCLOSURE),
                    0},
@@ -101,6 +102,7 @@ static const struct model models[DK_TYPE_COUNT] = {
     [DK_BR] = {0, 0},
     [DK_CODE] = {TEXT_ONLY, 0},
     [DK_TEXT] = {0, 0},
+    [DK_REFERENCE] = {INLINES, 0},
 };
 
 static bool type_ok(dk_type t)
@@ -129,7 +131,8 @@ static int lookup(const char *const *names, int count, const char *name,
 
 int dk_type_from_name(const char *name, size_t len)
 {
-    return lookup(type_names, DK_TEXT, name, len);
+    int t = lookup(type_names, DK_TYPE_COUNT, name, len);
+    return t == DK_TEXT ? -1 : t;
 }
 
 int dk_attr_from_name(const char *name, size_t len)

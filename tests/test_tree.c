@@ -7,7 +7,9 @@
 
 START_TEST(names_round_trip)
 {
-    for (int t = 0; t < DK_TEXT; t++) {
+    for (int t = 0; t < DK_TYPE_COUNT; t++) {
+        if (!DK_TYPE_IS_ELEMENT(t))
+            continue;
         const char *n = dk_type_name((dk_type)t);
         ck_assert_ptr_nonnull(n);
         ck_assert_int_eq(dk_type_from_name(n, strlen(n)), t);
@@ -215,9 +217,10 @@ START_TEST(abi_struct_sizes)
     ck_assert_uint_eq(sizeof(dk_magic), 24);
     ck_assert_uint_eq(sizeof(dk_probe), 24);
     ck_assert_uint_eq(sizeof(dk_buf), 24);
-    ck_assert_int_eq(DK_TYPE_COUNT, 44);
+    ck_assert_int_eq(DK_TYPE_COUNT, 45);
     ck_assert_int_eq(DK_ATTR_COUNT, 14);
     ck_assert_int_eq(DK_TEXT, 43);
+    ck_assert_int_eq(DK_REFERENCE, 44);
 }
 END_TEST
 

@@ -79,7 +79,8 @@ extern "C" {
     X(A, "a")                                                                  \
     X(BR, "br")                                                                \
     X(CODE, "code")                                                            \
-    X(TEXT, "#text")
+    X(TEXT, "#text")                                                           \
+    X(REFERENCE, "reference")
 
 typedef enum dk_type {
 #define DK_X_ENUM(e, n) DK_##e,
@@ -87,6 +88,9 @@ typedef enum dk_type {
 #undef DK_X_ENUM
         DK_TYPE_COUNT
 } dk_type;
+
+/* True for every element type (all but DK_TEXT and out-of-range values). */
+#define DK_TYPE_IS_ELEMENT(t) ((unsigned)(t) < DK_TYPE_COUNT && (t) != DK_TEXT)
 
 /* The attributes: X(ENUM, "xml-name"). Appended only, like the types. */
 #define DK_ATTRS(X)                                                            \
