@@ -1,18 +1,18 @@
-/* Unit tests of dates, grades and page furniture (docket/text.h). */
+/* Unit tests of dates, grades and page furniture (the internal rules library). */
 #include "harness.h"
 
-#include <docket/text.h>
+#include "rules.h"
 #include <string.h>
 
 /* The ISO date found in s (with default_year), or "" if none. */
 static const char *iso(const char *s, int default_year)
 {
     static char out[11];
-    dk_date d;
+    dkr_date d;
     size_t a, b;
-    if (!dk_find_date(s, strlen(s), default_year, &d, &a, &b))
+    if (!dkr_find_date(s, strlen(s), default_year, &d, &a, &b))
         return "";
-    dk_date_iso(&d, out);
+    dkr_date_iso(&d, out);
     return out;
 }
 
@@ -44,10 +44,10 @@ START_TEST(month_names_and_ordinals)
     /* run together with other text, as letters extracted from PDFs are */
     ck_assert_str_eq(iso("Leamington Spa CV32 4EL 3 September 2014", 0),
                      "2014-09-03");
-    dk_date d;
+    dkr_date d;
     size_t a, b;
     const char *s = "CV32 4EL 3 September 2014";
-    ck_assert(dk_find_date(s, strlen(s), 0, &d, &a, &b));
+    ck_assert(dkr_find_date(s, strlen(s), 0, &d, &a, &b));
     ck_assert_uint_eq(a, 9);
     ck_assert_uint_eq(b, strlen(s));
 }
@@ -62,54 +62,54 @@ START_TEST(dates_without_a_year_take_it_from_context)
     /* a full date is not cut short by the default */
     ck_assert_str_eq(iso("18 February 2016", 2015), "2016-02-18");
     ck_assert_str_eq(iso("May I say", 2015), "");
-    ck_assert_int_eq(dk_find_year("PEEL 2016", 9), 2016);
-    ck_assert_int_eq(dk_find_year("PEEL: Police Effectiveness 2017", 31), 2017);
-    ck_assert_int_eq(dk_find_year("call 019265", 11), 0);
-    ck_assert_int_eq(dk_find_year("news-article-2015-x.txt", 23), 2015);
+    ck_assert_int_eq(dkr_find_year("PEEL 2016", 9), 2016);
+    ck_assert_int_eq(dkr_find_year("PEEL: Police Effectiveness 2017", 31), 2017);
+    ck_assert_int_eq(dkr_find_year("call 019265", 11), 0);
+    ck_assert_int_eq(dkr_find_year("news-article-2015-x.txt", 23), 2015);
 }
 END_TEST
 
-static dk_grade grade(const char *s)
+static dkr_grade grade(const char *s)
 {
-    return dk_grade_parse(s, strlen(s), NULL, NULL);
+    return dkr_grade_parse(s, strlen(s), NULL, NULL);
 }
 
 START_TEST(grades)
 {
-    ck_assert_int_eq(grade("Good"), DK_GRADE_GOOD);
-    ck_assert_int_eq(grade("  Requires improvement "), DK_GRADE_REQUIRES_IMPROVEMENT);
-    ck_assert_int_eq(grade("REQUIRES IMPROVEMENT."), DK_GRADE_REQUIRES_IMPROVEMENT);
-    ck_assert_int_eq(grade("Grade: Inadequate"), DK_GRADE_INADEQUATE);
-    ck_assert_int_eq(grade("Ungraded"), DK_GRADE_UNGRADED);
-    ck_assert_int_eq(grade("Outstanding"), DK_GRADE_OUTSTANDING);
-    ck_assert_int_eq(grade("Adequate"), DK_GRADE_ADEQUATE);
-    ck_assert_int_eq(grade("Good progress"), DK_GRADE_NONE);
-    ck_assert_str_eq(dk_grade_value(DK_GRADE_REQUIRES_IMPROVEMENT),
+    ck_assert_int_eq(grade("Good"), DKR_GRADE_GOOD);
+    ck_assert_int_eq(grade("  Requires improvement "), DKR_GRADE_REQUIRES_IMPROVEMENT);
+    ck_assert_int_eq(grade("REQUIRES IMPROVEMENT."), DKR_GRADE_REQUIRES_IMPROVEMENT);
+    ck_assert_int_eq(grade("Grade: Inadequate"), DKR_GRADE_INADEQUATE);
+    ck_assert_int_eq(grade("Ungraded"), DKR_GRADE_UNGRADED);
+    ck_assert_int_eq(grade("Outstanding"), DKR_GRADE_OUTSTANDING);
+    ck_assert_int_eq(grade("Adequate"), DKR_GRADE_ADEQUATE);
+    ck_assert_int_eq(grade("Good progress"), DKR_GRADE_NONE);
+    ck_assert_str_eq(dkr_grade_value(DKR_GRADE_REQUIRES_IMPROVEMENT),
                      "requires-improvement");
-    ck_assert_ptr_null(dk_grade_value(DK_GRADE_NONE));
+    ck_assert_ptr_null(dkr_grade_value(DKR_GRADE_NONE));
 
     const char *h = "1) Preventing Crime and Tackling Anti-Social Behaviour "
                     "\xe2\x80\x93 Grade Requires Improvement";
     size_t a, b;
-    ck_assert_int_eq(dk_grade_suffix(h, strlen(h), &a, &b),
-                     DK_GRADE_REQUIRES_IMPROVEMENT);
+    ck_assert_int_eq(dkr_grade_suffix(h, strlen(h), &a, &b),
+                     DKR_GRADE_REQUIRES_IMPROVEMENT);
     ck_assert_str_eq(h + a, "Requires Improvement");
     ck_assert_uint_eq(b, strlen(h));
     const char *n = "How good is the force at grading crime?";
-    ck_assert_int_eq(dk_grade_suffix(n, strlen(n), &a, &b), DK_GRADE_NONE);
+    ck_assert_int_eq(dkr_grade_suffix(n, strlen(n), &a, &b), DKR_GRADE_NONE);
 }
 END_TEST
 
 START_TEST(furniture)
 {
-    ck_assert(dk_is_boilerplate("Skip to content", 15));
-    ck_assert(dk_is_boilerplate(" Hide Ad ", 9));
-    ck_assert(dk_is_boilerplate("SHARE THIS PAGE", 15));
-    ck_assert(!dk_is_boilerplate("Skip to content of the report", 29));
-    ck_assert(!dk_is_boilerplate("Hide", 4));
-    ck_assert(dk_is_boilerplate("Page 1 of 2", 11));
-    ck_assert(dk_is_boilerplate("Page 12", 7));
-    ck_assert(!dk_is_boilerplate("Page 1 of the report", 20));
+    ck_assert(dkr_is_boilerplate("Skip to content", 15));
+    ck_assert(dkr_is_boilerplate(" Hide Ad ", 9));
+    ck_assert(dkr_is_boilerplate("SHARE THIS PAGE", 15));
+    ck_assert(!dkr_is_boilerplate("Skip to content of the report", 29));
+    ck_assert(!dkr_is_boilerplate("Hide", 4));
+    ck_assert(dkr_is_boilerplate("Page 1 of 2", 11));
+    ck_assert(dkr_is_boilerplate("Page 12", 7));
+    ck_assert(!dkr_is_boilerplate("Page 1 of the report", 20));
 }
 END_TEST
 

@@ -18,6 +18,8 @@
  */
 #include <docket/docket.h>
 
+#include "rules.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,7 +184,7 @@ static int clean_inlines(cleaner *c, dk_node *n)
 static bool is_furniture(const dk_node *n)
 {
     char *t = dk_node_text_content(n);
-    bool f = t && dk_is_boilerplate(t, strlen(t));
+    bool f = t && dkr_is_boilerplate(t, strlen(t));
     free(t);
     return f;
 }

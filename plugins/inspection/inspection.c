@@ -23,6 +23,8 @@
 #define _GNU_SOURCE
 #include <docket/docket.h>
 
+#include "rules.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +64,7 @@ static bool heading_is(const dk_node *section, const char *const *names)
     while (len && (t[len - 1] == ':' || t[len - 1] == ' ' || t[len - 1] == '.'))
         len--;
     for (const char *const *n = names; t && *n && !yes; n++)
-        yes = dk_text_eq(t, len, *n);
+        yes = dkr_text_eq(t, len, *n);
     free(t);
     return yes;
 }
@@ -88,10 +90,10 @@ static dk_node *meta_date(state *st)
 }
 
 static int set_date(dk_node *d, const char *role, const char *found,
-                    size_t len, const dk_date *when)
+                    size_t len, const dkr_date *when)
 {
     char iso[11];
-    dk_date_iso(when, iso);
+    dkr_date_iso(when, iso);
     return dk_node_set_attr(d, DK_ATTR_ROLE, role) < 0 ||
                    dk_node_set_attr(d, DK_ATTR_WHEN, iso) < 0 ||
                    dk_node_add_text(d, found, len) < 0
@@ -106,11 +108,11 @@ static int take_updated(state *st, dk_node *p, bool *taken)
     char *t = text(p);
     if (!t)
         return oom(st);
-    dk_date d;
+    dkr_date d;
     size_t a, b;
     int r = 0;
     if (starts_with_ci(t, "Last updated") && !st->updated &&
-        dk_find_date(t, strlen(t), 0, &d, &a, &b)) {
+        dkr_find_date(t, strlen(t), 0, &d, &a, &b)) {
         dk_node *date = meta_date(st);
         if (!date || set_date(date, "updated", t + a, b - a, &d) < 0) {
             r = oom(st);
@@ -129,12 +131,12 @@ static int grade_from_paragraph(state *st, dk_node *p, bool *made)
 {
     char *t = text(p);
     size_t a, b;
-    dk_grade g = t ? dk_grade_parse(t, strlen(t), &a, &b) : DK_GRADE_NONE;
+    dkr_grade g = t ? dkr_grade_parse(t, strlen(t), &a, &b) : DKR_GRADE_NONE;
     int r = t ? 0 : oom(st);
     *made = false;
-    if (g != DK_GRADE_NONE) {
+    if (g != DKR_GRADE_NONE) {
         dk_node *grade = dk_node_new(DK_GRADE);
-        if (!grade || dk_node_set_attr(grade, DK_ATTR_VALUE, dk_grade_value(g)) < 0 ||
+        if (!grade || dk_node_set_attr(grade, DK_ATTR_VALUE, dkr_grade_value(g)) < 0 ||
             dk_node_add_text(grade, t + a, b - a) < 0 ||
             dk_node_insert_before(dk_node_parent(p), p, grade) < 0) {
             dk_node_free(grade);
@@ -166,11 +168,11 @@ static int grade_from_heading(state *st, dk_node *section)
     dk_node *h = dk_node_child(section, DK_HEADING);
     char *t = h ? text(h) : NULL;
     size_t a, b;
-    dk_grade g = t ? dk_grade_suffix(t, strlen(t), &a, &b) : DK_GRADE_NONE;
+    dkr_grade g = t ? dkr_grade_suffix(t, strlen(t), &a, &b) : DKR_GRADE_NONE;
     int r = 0;
-    if (g != DK_GRADE_NONE && !dk_node_child(section, DK_GRADE)) {
+    if (g != DKR_GRADE_NONE && !dk_node_child(section, DK_GRADE)) {
         dk_node *grade = dk_node_new(DK_GRADE);
-        if (!grade || dk_node_set_attr(grade, DK_ATTR_VALUE, dk_grade_value(g)) < 0 ||
+        if (!grade || dk_node_set_attr(grade, DK_ATTR_VALUE, dkr_grade_value(g)) < 0 ||
             dk_node_add_text(grade, t + a, b - a) < 0 ||
             dk_node_insert_before(section, dk_node_next(h), grade) < 0) {
             dk_node_free(grade);
@@ -387,7 +389,7 @@ static int scan_text(dk_node *n, int depth, void *user)
         return 0;
     count_forces(t, &sc->best, sc->all, &sc->n_all);
     if (!sc->year)
-        sc->year = dk_find_year(t, len);
+        sc->year = dkr_find_year(t, len);
     return 0;
 }
 
@@ -413,10 +415,10 @@ static int published_date(state *st, dk_node *n)
         if (!t)
             return -1;
         const char *pub = strstr(t, "published");
-        dk_date d;
+        dkr_date d;
         size_t a, b;
         int r = 0;
-        if (pub && dk_find_date(pub, strlen(pub), st->year_hint, &d, &a, &b)) {
+        if (pub && dkr_find_date(pub, strlen(pub), st->year_hint, &d, &a, &b)) {
             dk_node *date = meta_date(st);
             r = date && set_date(date, "published", pub + a, b - a, &d) == 0 ? 1
                                                                              : -1;
@@ -454,7 +456,7 @@ static int inspection_transform(dk_ctx *ctx, dk_node *doc)
     int r = 0;
     if (sc->best.count && add_meta_text(&st, DK_FORCE, sc->best.name) < 0)
         r = -1;
-    int year = t ? dk_find_year(t, strlen(t)) : 0;
+    int year = t ? dkr_find_year(t, strlen(t)) : 0;
     char ybuf[16];
     snprintf(ybuf, sizeof ybuf, "%d", year);
     if (r == 0 && year && add_meta_text(&st, DK_YEAR, ybuf) < 0)
@@ -466,7 +468,7 @@ static int inspection_transform(dk_ctx *ctx, dk_node *doc)
     dk_node *src = dk_node_child(st.meta, DK_SOURCE);
     const char *name = src ? dk_node_attr(src, DK_ATTR_NAME) : NULL;
     if (!st.year_hint && name)
-        st.year_hint = dk_find_year(name, strlen(name));
+        st.year_hint = dkr_find_year(name, strlen(name));
     free(sc);
     free(t);
 

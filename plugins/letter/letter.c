@@ -22,6 +22,8 @@
 #define _GNU_SOURCE
 #include <docket/docket.h>
 
+#include "rules.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -458,20 +460,20 @@ static bool is_salutation(const item *x, bool near_top)
     size_t len = strlen(t);
     if (strchr(t, '\n'))
         return false;
-    return dk_letter_salutation(t, len) && (near_top || !strncmp(t, "Dear ", 5));
+    return dkr_letter_salutation(t, len) && (near_top || !strncmp(t, "Dear ", 5));
 }
 
 /* The closing at the start of an item: its length, or 0. The closing may
  * share its block with the signature ("Yours sincerely\nTom Reeve"). */
 static size_t closing_len(const char *t)
 {
-    return dk_letter_closing(t, strcspn(t, "\n"));
+    return dkr_letter_closing(t, strcspn(t, "\n"));
 }
 
-static bool date_line(const char *t, dk_date *d, size_t *a, size_t *b)
+static bool date_line(const char *t, dkr_date *d, size_t *a, size_t *b)
 {
     size_t len = strlen(t);
-    return !strchr(t, '\n') && len < 40 && dk_find_date(t, len, 0, d, a, b) &&
+    return !strchr(t, '\n') && len < 40 && dkr_find_date(t, len, 0, d, a, b) &&
            *a <= 4 && len - *b <= 2;
 }
 
@@ -508,10 +510,10 @@ static dk_type label_of(const char *s, size_t len, size_t *skip)
 
 /* date[role=written when=ISO] holding the date as found. Transfer full;
  * NULL if out of memory. */
-static dk_node *written_date(const char *found, size_t len, const dk_date *d)
+static dk_node *written_date(const char *found, size_t len, const dkr_date *d)
 {
     char iso[11];
-    dk_date_iso(d, iso);
+    dkr_date_iso(d, iso);
     dk_node *n = dk_node_new(DK_DATE);
     if (n && (dk_node_set_attr(n, DK_ATTR_ROLE, "written") < 0 ||
               dk_node_set_attr(n, DK_ATTR_WHEN, iso) < 0 ||
@@ -672,7 +674,7 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
     /* front matter: date, parties, reference, subject */
     for (size_t i = front; i < sal && has_sal; i++) {
         item *x = &it.v[i];
-        dk_date d;
+        dkr_date d;
         size_t a, e;
         if (!date && date_line(x->text, &d, &a, &e)) {
             if (!(date = written_date(x->text + a, e - a, &d)))
@@ -698,7 +700,7 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
             continue;
         }
         /* a trailing date on a run-together line ("... CV32 4EL 3 September 2014") */
-        if (!date && dk_find_date(x->text, tl, 0, &d, &a, &e) && e >= tl - 1 && a > 0) {
+        if (!date && dkr_find_date(x->text, tl, 0, &d, &a, &e) && e >= tl - 1 && a > 0) {
             if (!(date = written_date(x->text + a, e - a, &d)))
                 goto oom;
             x->text[a] = '\0';

@@ -10,7 +10,7 @@
  */
 #include "text.h"
 
-#include <docket/text.h>
+#include "rules.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -187,9 +187,9 @@ static size_t count_words(const char *s, size_t len)
 
 static bool has_date(const char *s, size_t len)
 {
-    dk_date d;
+    dkr_date d;
     size_t a, e;
-    return dk_find_date(s, len, 0, &d, &a, &e);
+    return dkr_find_date(s, len, 0, &d, &a, &e);
 }
 
 /* A heading is a line of its own that is short and does not end like a
@@ -202,8 +202,8 @@ static bool heading_text(const char *s, size_t len)
     unsigned char first = (unsigned char)s[0];
     if (first < 0x80 && !isupper(first) && !isdigit(first))
         return false;
-    if (dk_grade_parse(s, len, NULL, NULL) != DK_GRADE_NONE ||
-        dk_is_boilerplate(s, len) || has_date(s, len))
+    if (dkr_grade_parse(s, len, NULL, NULL) != DKR_GRADE_NONE ||
+        dkr_is_boilerplate(s, len) || has_date(s, len))
         return false;
     /* a closing quote ends a heading that quotes ("... 'requires
      * improvement'"), not one that ends a quoted sentence */
@@ -506,7 +506,7 @@ static int add_block(builder *b, const line *lines, size_t n, const line *next)
         return add_paragraph(b, item, lines, n, 0) ? 0 : oom(b);
     }
     b->depth = 0;
-    if (n == 1 && dk_is_boilerplate(lines[0].s, lines[0].len)) {
+    if (n == 1 && dkr_is_boilerplate(lines[0].s, lines[0].len)) {
         /* "Skip to content" above the title does not take its place, and
          * "Page 1 of 2" does not end the paragraph it interrupts */
         dk_node *open = b->last_p;
@@ -568,16 +568,16 @@ static signals scan(const line *lines, size_t n)
         const line *l = &lines[i];
         if (!l->len)
             continue;
-        if (!sg.salutation && dk_letter_salutation(l->s, l->len) &&
+        if (!sg.salutation && dkr_letter_salutation(l->s, l->len) &&
             (i < 60 || line_starts(l, "Dear "))) {
             sg.salutation = true;
             sg.salutation_at = i;
         }
-        if (!sg.closing && sg.salutation && dk_letter_closing(l->s, l->len)) {
+        if (!sg.closing && sg.salutation && dkr_letter_closing(l->s, l->len)) {
             sg.closing = true;
             sg.closing_at = i;
         }
-        if (dk_grade_parse(l->s, l->len, NULL, NULL) != DK_GRADE_NONE ||
+        if (dkr_grade_parse(l->s, l->len, NULL, NULL) != DKR_GRADE_NONE ||
             line_starts(l, "Areas for improvement") ||
             line_starts(l, "Causes of concern") || line_starts(l, "Cause of concern"))
             sg.grades = true;
@@ -599,8 +599,8 @@ static bool letter_mark(const builder *b, size_t i)
  * them: page furniture, a grade, "Last updated ...". */
 static bool stands_alone(const line *l)
 {
-    return dk_is_boilerplate(l->s, l->len) ||
-           dk_grade_parse(l->s, l->len, NULL, NULL) != DK_GRADE_NONE ||
+    return dkr_is_boilerplate(l->s, l->len) ||
+           dkr_grade_parse(l->s, l->len, NULL, NULL) != DKR_GRADE_NONE ||
            (line_starts(l, "Last updated") && has_date(l->s, l->len));
 }
 

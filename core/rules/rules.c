@@ -1,12 +1,12 @@
 /* British dates, inspection grades and page furniture in text. */
-#include <docket/text.h>
+#include "rules.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-bool dk_text_eq(const char *s, size_t len, const char *word)
+bool dkr_text_eq(const char *s, size_t len, const char *word)
 {
     size_t n = strlen(word);
     if (n != len)
@@ -34,7 +34,7 @@ static int month_at(const char *s, size_t len, size_t *mlen)
     if (w < 3)
         return 0;
     for (int m = 0; m < 12; m++) {
-        bool ok = dk_text_eq(s, w, months[m]) ||
+        bool ok = dkr_text_eq(s, w, months[m]) ||
                   (w == 3 && strncasecmp(s, months[m], 3) == 0) ||
                   (m == 8 && w == 4 && strncasecmp(s, "sept", 4) == 0);
         if (ok) {
@@ -108,19 +108,19 @@ static int day_at(const char *s, size_t len, size_t *n)
 /* Day and month read, up to p[at]: an optional comma and a four-digit
  * year follow, else default_year stands in. Sets *end relative to p. */
 static bool with_year(const char *p, size_t left, size_t at, int m, int dd,
-                      int default_year, dk_date *d, size_t *end)
+                      int default_year, dkr_date *d, size_t *end)
 {
     size_t k, after = at;
     at += at < left && p[at] == ',';
     at += spaces(p + at, left - at);
     int y = digits(p + at, left - at, 4, &k);
     if (k == 4 && boundary_after(p, left, at + 4) && valid_date(y, m, dd)) {
-        *d = (dk_date){y, m, dd};
+        *d = (dkr_date){y, m, dd};
         *end = at + 4;
         return true;
     }
     if (default_year && valid_date(default_year, m, dd)) {
-        *d = (dk_date){default_year, m, dd};
+        *d = (dkr_date){default_year, m, dd};
         *end = after;
         return true;
     }
@@ -129,7 +129,7 @@ static bool with_year(const char *p, size_t left, size_t at, int m, int dd,
 
 /* Try every form at position i; on success set d and *end. */
 static bool date_at(const char *s, size_t len, size_t i, int default_year,
-                    dk_date *d, size_t *end)
+                    dkr_date *d, size_t *end)
 {
     const char *p = s + i;
     size_t left = len - i, n, k;
@@ -143,7 +143,7 @@ static bool date_at(const char *s, size_t len, size_t i, int default_year,
         int m = (p[5] - '0') * 10 + (p[6] - '0');
         int dd = (p[8] - '0') * 10 + (p[9] - '0');
         if (valid_date(y, m, dd)) {
-            *d = (dk_date){y, m, dd};
+            *d = (dkr_date){y, m, dd};
             *end = i + 10;
             return true;
         }
@@ -160,7 +160,7 @@ static bool date_at(const char *s, size_t len, size_t i, int default_year,
             y = digits(p + at, left - at, 4, &k);
             if (k == 4 && boundary_after(p, left, at + 4) &&
                 valid_date(y, m, dd)) {
-                *d = (dk_date){y, m, dd};
+                *d = (dkr_date){y, m, dd};
                 *end = i + at + 4;
                 return true;
             }
@@ -197,7 +197,7 @@ static bool date_at(const char *s, size_t len, size_t i, int default_year,
     return false;
 }
 
-bool dk_find_date(const char *s, size_t len, int default_year, dk_date *d,
+bool dkr_find_date(const char *s, size_t len, int default_year, dkr_date *d,
                   size_t *start, size_t *end)
 {
     for (size_t i = 0; i < len; i++) {
@@ -213,14 +213,14 @@ bool dk_find_date(const char *s, size_t len, int default_year, dk_date *d,
     return false;
 }
 
-void dk_date_iso(const dk_date *d, char out[11])
+void dkr_date_iso(const dkr_date *d, char out[11])
 {
     unsigned y = (unsigned)d->year % 10000, m = (unsigned)d->month % 13,
              dd = (unsigned)d->day % 32;
     snprintf(out, 11, "%04u-%02u-%02u", y, m, dd);
 }
 
-int dk_find_year(const char *s, size_t len)
+int dkr_find_year(const char *s, size_t len)
 {
     for (size_t i = 0; i + 4 <= len; i++) {
         size_t n;
@@ -239,24 +239,24 @@ static const char *const grade_values[] = {
     NULL, "outstanding", "good", "adequate", "requires-improvement",
     "inadequate", "ungraded"};
 
-const char *dk_grade_value(dk_grade g)
+const char *dkr_grade_value(dkr_grade g)
 {
-    return (unsigned)g <= DK_GRADE_UNGRADED ? grade_values[g] : NULL;
+    return (unsigned)g <= DKR_GRADE_UNGRADED ? grade_values[g] : NULL;
 }
 
 static const struct {
     const char *words;
-    dk_grade grade;
+    dkr_grade grade;
 } grade_words[] = {
-    {"outstanding", DK_GRADE_OUTSTANDING},
-    {"good", DK_GRADE_GOOD},
-    {"adequate", DK_GRADE_ADEQUATE},
-    {"requires improvement", DK_GRADE_REQUIRES_IMPROVEMENT},
-    {"require improvement", DK_GRADE_REQUIRES_IMPROVEMENT},
-    {"requiring improvement", DK_GRADE_REQUIRES_IMPROVEMENT},
-    {"inadequate", DK_GRADE_INADEQUATE},
-    {"ungraded", DK_GRADE_UNGRADED},
-    {"not graded", DK_GRADE_UNGRADED},
+    {"outstanding", DKR_GRADE_OUTSTANDING},
+    {"good", DKR_GRADE_GOOD},
+    {"adequate", DKR_GRADE_ADEQUATE},
+    {"requires improvement", DKR_GRADE_REQUIRES_IMPROVEMENT},
+    {"require improvement", DKR_GRADE_REQUIRES_IMPROVEMENT},
+    {"requiring improvement", DKR_GRADE_REQUIRES_IMPROVEMENT},
+    {"inadequate", DKR_GRADE_INADEQUATE},
+    {"ungraded", DKR_GRADE_UNGRADED},
+    {"not graded", DKR_GRADE_UNGRADED},
 };
 
 /* Trim spaces, a final full stop, and a leading "Grade" / "Grade:". */
@@ -277,13 +277,13 @@ static void grade_trim(const char *s, size_t len, size_t *a, size_t *b)
     *b = j;
 }
 
-dk_grade dk_grade_parse(const char *s, size_t len, size_t *gstart,
+dkr_grade dkr_grade_parse(const char *s, size_t len, size_t *gstart,
                         size_t *gend)
 {
     size_t a, b;
     grade_trim(s, len, &a, &b);
     for (size_t k = 0; k < sizeof grade_words / sizeof grade_words[0]; k++) {
-        if (dk_text_eq(s + a, b - a, grade_words[k].words)) {
+        if (dkr_text_eq(s + a, b - a, grade_words[k].words)) {
             if (gstart)
                 *gstart = a;
             if (gend)
@@ -291,10 +291,10 @@ dk_grade dk_grade_parse(const char *s, size_t len, size_t *gstart,
             return grade_words[k].grade;
         }
     }
-    return DK_GRADE_NONE;
+    return DKR_GRADE_NONE;
 }
 
-dk_grade dk_grade_suffix(const char *s, size_t len, size_t *gstart,
+dkr_grade dkr_grade_suffix(const char *s, size_t len, size_t *gstart,
                          size_t *gend)
 {
     /* the last "Grade" word, followed by a grade and nothing else */
@@ -306,14 +306,14 @@ dk_grade dk_grade_suffix(const char *s, size_t len, size_t *gstart,
         while (a < len && (s[a] == ' ' || s[a] == ':'))
             a++;
         size_t ga, gb;
-        dk_grade g = dk_grade_parse(s + a, len - a, &ga, &gb);
-        if (g != DK_GRADE_NONE && a > i + 5) {
+        dkr_grade g = dkr_grade_parse(s + a, len - a, &ga, &gb);
+        if (g != DKR_GRADE_NONE && a > i + 5) {
             *gstart = a + ga;
             *gend = a + gb;
             return g;
         }
     }
-    return DK_GRADE_NONE;
+    return DKR_GRADE_NONE;
 }
 
 /* ---- furniture ------------------------------------------------------------- */
@@ -347,7 +347,7 @@ static bool page_number(const char *s, size_t len)
     return n && i + n == len;
 }
 
-bool dk_is_boilerplate(const char *s, size_t len)
+bool dkr_is_boilerplate(const char *s, size_t len)
 {
     size_t a = 0, b = len;
     while (a < b && isspace((unsigned char)s[a]))
@@ -357,7 +357,7 @@ bool dk_is_boilerplate(const char *s, size_t len)
     if (page_number(s + a, b - a))
         return true;
     for (size_t k = 0; k < sizeof furniture / sizeof furniture[0]; k++)
-        if (dk_text_eq(s + a, b - a, furniture[k]))
+        if (dkr_text_eq(s + a, b - a, furniture[k]))
             return true;
     return false;
 }
@@ -369,7 +369,7 @@ static const char *const closings[] = {
     "Kind regards", "Best regards", "With best wishes", "Best wishes",
     "Regards", NULL};
 
-size_t dk_letter_closing(const char *s, size_t len)
+size_t dkr_letter_closing(const char *s, size_t len)
 {
     while (len && isspace((unsigned char)s[len - 1]))
         len--;
@@ -382,7 +382,7 @@ size_t dk_letter_closing(const char *s, size_t len)
     return 0;
 }
 
-bool dk_letter_salutation(const char *s, size_t len)
+bool dkr_letter_salutation(const char *s, size_t len)
 {
     while (len && isspace((unsigned char)s[len - 1]))
         len--;

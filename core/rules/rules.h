@@ -1,13 +1,15 @@
 /*
- * docket/text.h - reading the conventions of inspection material in text:
- * British dates, inspection grades, web-page furniture. Shared by readers
- * and transforms so that every format reads them the same way.
+ * rules.h - reading the conventions of inspection material in text:
+ * British dates, inspection grades, web-page furniture, letter words.
+ * Shared by readers and transforms so that every format reads them the
+ * same way. Internal: a static library the plugins link, not part of
+ * libdocket's interface (the dkr_ prefix says so).
  *
  * All functions take UTF-8 (s, len; not NUL-terminated) and allocate
  * nothing.
  */
-#ifndef DOCKET_TEXT_H
-#define DOCKET_TEXT_H
+#ifndef DOCKET_RULES_H
+#define DOCKET_RULES_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,9 +18,9 @@
 extern "C" {
 #endif
 
-typedef struct dk_date {
+typedef struct dkr_date {
     int year, month, day;
-} dk_date;
+} dkr_date;
 
 /*
  * Find the first date in s. Understood: 02/03/2017, 2.3.2017 and 2-3-2017
@@ -29,55 +31,55 @@ typedef struct dk_date {
  * abbreviated, any case. Impossible dates (31/02/2017) are not dates.
  * Returns true and sets *d and the byte range [*start, *end) of the match.
  */
-bool dk_find_date(const char *s, size_t len, int default_year, dk_date *d,
+bool dkr_find_date(const char *s, size_t len, int default_year, dkr_date *d,
                   size_t *start, size_t *end);
 
 /* "YYYY-MM-DD" into out (11 bytes). */
-void dk_date_iso(const dk_date *d, char out[11]);
+void dkr_date_iso(const dkr_date *d, char out[11]);
 
 /* A four-digit year 1900..2099 standing alone in s (the first), or 0. */
-int dk_find_year(const char *s, size_t len);
+int dkr_find_year(const char *s, size_t len);
 
-typedef enum dk_grade {
-    DK_GRADE_NONE = 0,
-    DK_GRADE_OUTSTANDING,
-    DK_GRADE_GOOD,
-    DK_GRADE_ADEQUATE,
-    DK_GRADE_REQUIRES_IMPROVEMENT,
-    DK_GRADE_INADEQUATE,
-    DK_GRADE_UNGRADED,
-} dk_grade;
+typedef enum dkr_grade {
+    DKR_GRADE_NONE = 0,
+    DKR_GRADE_OUTSTANDING,
+    DKR_GRADE_GOOD,
+    DKR_GRADE_ADEQUATE,
+    DKR_GRADE_REQUIRES_IMPROVEMENT,
+    DKR_GRADE_INADEQUATE,
+    DKR_GRADE_UNGRADED,
+} dkr_grade;
 
 /* The schema's value for a grade ("requires-improvement"), NULL for none.
  * Transfer none. */
-const char *dk_grade_value(dk_grade g);
+const char *dkr_grade_value(dkr_grade g);
 
 /* The grade that all of s states: "Good", "requires improvement",
  * "Grade: Inadequate", "Ungraded." (case and surrounding space ignored).
  * gstart and gend (may be NULL) get the range of the grade words. */
-dk_grade dk_grade_parse(const char *s, size_t len, size_t *gstart,
+dkr_grade dkr_grade_parse(const char *s, size_t len, size_t *gstart,
                         size_t *gend);
 
 /* A grade stated at the end of a heading: "... – Grade Requires
  * Improvement", "... - Grade: Good". Sets the range of the grade words. */
-dk_grade dk_grade_suffix(const char *s, size_t len, size_t *gstart,
+dkr_grade dkr_grade_suffix(const char *s, size_t len, size_t *gstart,
                          size_t *gend);
 
 /* Page furniture that is never content when it stands alone on a line:
  * "Skip to content", "Hide Ad", "Share this page", "Print", "Page 1 of 2". */
-bool dk_is_boilerplate(const char *s, size_t len);
+bool dkr_is_boilerplate(const char *s, size_t len);
 
 /* A letter's closing at the start of s standing alone ("Yours sincerely",
  * "Yours faithfully,", "Kind regards", ...): its length with a comma, or 0
  * if s holds anything else. */
-size_t dk_letter_closing(const char *s, size_t len);
+size_t dkr_letter_closing(const char *s, size_t len);
 
 /* A salutation: "Dear ..." or a short capitalised line ending in a comma
  * (as the damaged "Keer Amber,"); the caller decides where one is due. */
-bool dk_letter_salutation(const char *s, size_t len);
+bool dkr_letter_salutation(const char *s, size_t len);
 
 /* Case-insensitive ASCII comparison of s with the NUL-terminated word. */
-bool dk_text_eq(const char *s, size_t len, const char *word);
+bool dkr_text_eq(const char *s, size_t len, const char *word);
 
 #ifdef __cplusplus
 }
