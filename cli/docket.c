@@ -20,7 +20,25 @@ enum {
     OPT_NO_TRANSFORMS,
     OPT_PRETTY,
     OPT_METADATA,
+    OPT_PLUGIN_OPTION = 0x200, /* + index into plugin_options[] */
 };
+
+/* Options that readers and writers read from the conversion context with
+ * dk_ctx_option(ctx, name): the value given, or "1" for a flag. */
+static const struct plugin_option {
+    const char *name;
+    const char *arg; /* NULL for a flag */
+    const char *help;
+} plugin_options[] = {
+    {"keep-all", NULL, "html: keep the whole page (no content extraction)"},
+    {"removed", "FILE", "html: write what was removed as boilerplate, and why"},
+    {"base-url", "URL", "html: resolve relative links against URL"},
+    {"password", "PASSWORD", "pdf: open an encrypted PDF"},
+    {"pages", "RANGE", "pdf: read only these pages (e.g. 3-7,9)"},
+    {"allow-empty", NULL, "pdf: a PDF without text is a warning, not an error"},
+    {"reference-doc", "FILE", "docx: take styles and numbering from FILE.docx"},
+};
+#define N_PLUGIN_OPTIONS (sizeof plugin_options / sizeof plugin_options[0])
 
 static const char usage_text[] =
     "usage: docket [-f FORMAT] [-t FORMAT] [-T TRANSFORM]... [-o FILE | -O DIR]\n"
@@ -41,6 +59,7 @@ static const char usage_text[] =
     "      --pretty            indented output for people (xml, json)\n"
     "      --metadata KEY      add optional metadata (e.g. generator)\n"
     "      --plugin-dir DIR    also look for plugins in DIR (repeatable)\n"
+    "%s"
     "      --list-plugins      list plugins: name, kinds, version, formats, file\n"
     "      --list-formats      list the input and output formats\n"
     "      --describe-plugin F print the manifest of plugin file F\n"
@@ -51,6 +70,20 @@ static const char usage_text[] =
     "Plugins are searched in $DOCKET_PLUGIN_PATH, then --plugin-dir, then the\n"
     "plugin folder beside the program, then the installed plugin folder.\n"
     "Exit status: 0 success, 1 conversion failure, 2 usage error.\n";
+
+static void print_usage(void)
+{
+    char opts[2048] = "", line[256];
+    for (size_t i = 0; i < N_PLUGIN_OPTIONS; i++) {
+        const struct plugin_option *o = &plugin_options[i];
+        char name[64];
+        snprintf(name, sizeof name, "--%s%s%s", o->name, o->arg ? " " : "",
+                 o->arg ? o->arg : "");
+        snprintf(line, sizeof line, "      %-19s %s\n", name, o->help);
+        strncat(opts, line, sizeof opts - strlen(opts) - 1);
+    }
+    printf(usage_text, opts);
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -230,7 +263,7 @@ static char *batch_output(const char *dir, const char *input, const char *ext)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
+    static const struct option core_longopts[] = {
         {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 't'},
         {"output", required_argument, NULL, 'o'},
@@ -245,8 +278,16 @@ int main(int argc, char **argv)
         {"no-transforms", no_argument, NULL, OPT_NO_TRANSFORMS},
         {"pretty", no_argument, NULL, OPT_PRETTY},
         {"metadata", required_argument, NULL, OPT_METADATA},
-        {NULL, 0, NULL, 0},
     };
+    enum { N_CORE_OPTIONS = sizeof core_longopts / sizeof core_longopts[0] };
+    struct option longopts[N_CORE_OPTIONS + N_PLUGIN_OPTIONS + 1];
+    memcpy(longopts, core_longopts, sizeof core_longopts);
+    for (size_t i = 0; i < N_PLUGIN_OPTIONS; i++)
+        longopts[N_CORE_OPTIONS + i] = (struct option){
+            plugin_options[i].name,
+            plugin_options[i].arg ? required_argument : no_argument, NULL,
+            OPT_PLUGIN_OPTION + (int)i};
+    longopts[N_CORE_OPTIONS + N_PLUGIN_OPTIONS] = (struct option){0};
     const char *from = NULL, *to = NULL, *output = NULL, *outdir = NULL;
     const char *describe = NULL;
     int action = 0, status = 0;
@@ -296,6 +337,14 @@ int main(int argc, char **argv)
             options[n_options++] = (dk_option){optarg, "1"};
             break;
         default:
+            if (c >= OPT_PLUGIN_OPTION &&
+                c < OPT_PLUGIN_OPTION + (int)N_PLUGIN_OPTIONS) {
+                const struct plugin_option *o =
+                    &plugin_options[c - OPT_PLUGIN_OPTION];
+                options[n_options++] = (dk_option){o->name,
+                                                   o->arg ? optarg : "1"};
+                break;
+            }
             if (optopt)
                 status = usage_error("option requires an argument or is "
                                      "unknown: -%c", (char[]){(char)optopt, 0});
@@ -306,7 +355,7 @@ int main(int argc, char **argv)
     }
 
     if (action == 'h') {
-        fputs(usage_text, stdout);
+        print_usage();
         goto done;
     }
     if (action == 'V') {
