@@ -453,6 +453,17 @@ int main(int argc, char **argv)
                 continue;
             }
             written[i] = out ? strdup(out) : NULL;
+            /* an output that is one of the inputs would destroy it */
+            bool is_input = false;
+            for (int k = 0; out && k < n_inputs && !is_input; k++)
+                is_input = dk_same_file(inputs[k], out);
+            if (is_input) {
+                fprintf(stderr, "docket: %s: output %s is one of the "
+                        "inputs; not converted\n", job.input, out);
+                failed++;
+                free(out);
+                continue;
+            }
         }
         dk_ctx *ctx = dk_ctx_new(stdin_input ? NULL : job.input, options,
                                  n_options, dk_warn_stderr, NULL);

@@ -214,6 +214,15 @@ cleanup:
     return r;
 }
 
+bool dk_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (!a || !b || strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+        return false;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && S_ISREG(sa.st_mode) &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int dk_convert(dk_registry *reg, const dk_job *job, dk_ctx *ctx)
 {
     unsigned char *data = NULL;
@@ -236,6 +245,11 @@ int dk_convert(dk_registry *reg, const dk_job *job, dk_ctx *ctx)
             goto cleanup;
         }
 
+    if (dk_same_file(job->input, job->output)) {
+        dk_ctx_fail(ctx, DK_E_IO, "the output %s is the input file; not "
+                    "converted", job->output);
+        goto cleanup;
+    }
     if (dk_read_input(ctx, job->input, &data, &size) < 0)
         goto cleanup;
 

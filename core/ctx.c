@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -234,6 +235,29 @@ dk_sink *dk_sink_memory(dk_ctx *ctx)
     return sink_alloc(ctx);
 }
 
+/* The descriptor that /dev/stdout, /dev/stderr, /dev/fd/N or
+ * /proc/self/fd/N names, or -1 for any other path. Such a path stands for
+ * the descriptor docket inherited, not for the file behind it: writing
+ * through the descriptor keeps what the shell asked for (`>> log` appends,
+ * `> log` writes at its offset), where replacing the file would not. */
+static int fd_path(const char *path)
+{
+    if (strcmp(path, "/dev/stdout") == 0)
+        return STDOUT_FILENO;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return STDERR_FILENO;
+    const char *n = NULL;
+    if (strncmp(path, "/dev/fd/", 8) == 0)
+        n = path + 8;
+    else if (strncmp(path, "/proc/self/fd/", 14) == 0)
+        n = path + 14;
+    if (!n || *n < '0' || *n > '9')
+        return -1;
+    char *end;
+    long fd = strtol(n, &end, 10);
+    return *end || fd > INT_MAX ? -1 : (int)fd;
+}
+
 dk_sink *dk_sink_open(dk_ctx *ctx, const char *path)
 {
     dk_sink *s = sink_alloc(ctx);
@@ -241,6 +265,19 @@ dk_sink *dk_sink_open(dk_ctx *ctx, const char *path)
         return NULL;
     if (!path || strcmp(path, "-") == 0) {
         s->fd = STDOUT_FILENO;
+        return s;
+    }
+    int inherited = fd_path(path);
+    if (inherited >= 0) {
+        /* held until commit like standard output; the duplicate shares
+         * the file description (offset, O_APPEND) and commit closes it */
+        s->fd = fcntl(inherited, F_DUPFD_CLOEXEC, 0);
+        if (s->fd < 0) {
+            dk_ctx_fail(ctx, DK_E_IO, "cannot write %s: %s", path,
+                        strerror(errno));
+            goto fail;
+        }
+        s->device = true;
         return s;
     }
     /* a link is followed: its target is what gets replaced */

@@ -149,7 +149,12 @@ typedef struct dk_job {
     size_t n_options;
 } dk_job;
 
-/* Read, transform and write. Returns 0, or -1 with the problem recorded in
+/* True if both paths name the same existing regular file (links followed,
+ * same device and inode). "-" and NULL name no file. */
+bool dk_same_file(const char *a, const char *b);
+
+/* Read, transform and write. An output that is the input file is refused
+ * (the input would be lost). Returns 0, or -1 with the problem recorded in
  * ctx (whose name is the file concerned). */
 int dk_convert(dk_registry *reg, const dk_job *job, dk_ctx *ctx);
 

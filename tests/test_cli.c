@@ -227,6 +227,91 @@ START_TEST(device_outputs_are_not_replaced)
 }
 END_TEST
 
+/* An output that is an input (directly, through a link, or a batch output
+ * that lands on another input) is refused and the input kept. */
+START_TEST(inputs_are_never_outputs)
+{
+    char *dir = temp_dir();
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "cp %2$s %1$s/in.txt && ln -s in.txt %1$s/link.txt && "
+             "mkdir %1$s/letters && cp %2$s %1$s/letters/a.txt && "
+             "cp %2$s %1$s/letters/b.json",
+             dir, FIXTURES "/text/basic.txt");
+    run_result r = run_sh(cmd);
+    ck_assert_int_eq(r.status, 0);
+    run_free(&r);
+    size_t orig_len;
+    char *orig = slurp(FIXTURES "/text/basic.txt", &orig_len);
+    char in[512], link[512], letters[512], a[512], b[512];
+    snprintf(in, sizeof in, "%s/in.txt", dir);
+    snprintf(link, sizeof link, "%s/link.txt", dir);
+    snprintf(letters, sizeof letters, "%s/letters", dir);
+    snprintf(a, sizeof a, "%s/letters/a.txt", dir);
+    snprintf(b, sizeof b, "%s/letters/b.json", dir);
+    const char *outs[] = {in, link};
+    for (int i = 0; i < 2; i++) {
+        r = DOCKET(NULL, "-t", "xml", "-o", outs[i], in);
+        ck_assert_int_eq(r.status, 1);
+        ck_assert_msg(strstr(r.err, "is the input file; not converted"), "%s",
+                      r.err);
+        run_free(&r);
+    }
+    /* b.json (read as text) would write letters/b.txt... and a.txt would
+     * replace itself */
+    r = DOCKET(NULL, "-f", "text", "-t", "text", "-O", letters, b, a);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "a.txt: output ") &&
+                  strstr(r.err, "is one of the inputs; not converted"), "%s",
+                  r.err);
+    run_free(&r);
+    const char *kept[] = {in, a, b};
+    for (int i = 0; i < 3; i++) {
+        size_t len;
+        char *now = slurp(kept[i], &len);
+        ck_assert_msg(len == orig_len && !memcmp(now, orig, len), "%s changed",
+                      kept[i]);
+        free(now);
+    }
+    free(orig);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* /dev/stdout, /dev/stderr and /dev/fd/N are the descriptors docket was
+ * given: appending where the shell appends, never replacing the file. */
+START_TEST(descriptor_paths_are_written_in_place)
+{
+    char *dir = temp_dir();
+    const char *dev[] = {"/dev/stdout", "/dev/stderr", "/dev/fd/3",
+                         "/proc/self/fd/3"};
+    const char *redir[] = {">>", "2>>", "3>>", "3>>"};
+    for (int i = 0; i < 4; i++) {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd,
+                 "printf 'first line\n' > %1$s/log && %2$s -t text -o %3$s "
+                 "%4$s %5$s %1$s/log && %2$s -t text -o %3$s %4$s %5$s "
+                 "%1$s/log",
+                 dir, DOCKET_BIN, dev[i], FIXTURES "/text/basic.txt", redir[i]);
+        run_result r = run_sh(cmd);
+        ck_assert_msg(r.status == 0, "%s: %s", dev[i], r.err);
+        run_free(&r);
+        char log[512];
+        snprintf(log, sizeof log, "%s/log", dir);
+        char *text = slurp(log, NULL);
+        ck_assert_msg(strncmp(text, "first line\nAnnual Policing Report\n", 34) == 0,
+                      "%s: %s", dev[i], text);
+        char *second = strstr(text + 11, "Annual Policing Report");
+        ck_assert_msg(second && strstr(second + 1, "Annual Policing Report"),
+                      "%s: not appended twice", dev[i]);
+        free(text);
+    }
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(bad_inputs_get_clear_errors)
 {
     char *dir = temp_dir();
@@ -485,6 +570,8 @@ int main(void)
     tcase_add_test(tc, device_outputs_are_not_replaced);
     tcase_add_test(tc, replaced_outputs_keep_mode_and_links);
     tcase_add_test(tc, batch_outputs_do_not_clash);
+    tcase_add_test(tc, inputs_are_never_outputs);
+    tcase_add_test(tc, descriptor_paths_are_written_in_place);
     tcase_add_test(tc, bad_inputs_get_clear_errors);
     tcase_add_test(tc, text_encodings_and_nul_bytes);
     tcase_add_test(tc, usage_errors_exit_2);
