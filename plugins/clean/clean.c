@@ -3,7 +3,9 @@
  *
  *  - Mojibake repaired: UTF-8 that was read as Windows-1252 ("â€™" for
  *    "’", "Ã©" for "é") is decoded again, and the "'˜...'" left by some
- *    extractors for "‘...’" becomes a pair of curly quotes.
+ *    extractors for "‘...’" becomes a pair of curly quotes. Only what is
+ *    provably mojibake is touched (see mojibake_at and plausible below):
+ *    correct text such as "3×½" or "«ÉTÉ»" stays as it is.
  *  - White space: runs of spaces, tabs and no-break spaces become one
  *    space, and the ends of every block are trimmed (not in pre or code);
  *    zero-width characters and soft hyphens go.
@@ -12,9 +14,9 @@
  *  - Page furniture standing alone ("Skip to content", "Hide Ad", share and
  *    print links) is removed, as are paragraphs emptied by cleaning.
  *  - A paragraph repeated right after itself, word for word or but for
- *    one or two words in twenty or more (a scraping artefact), is removed
- *    with a warning naming its offset; the first copy stays, and repeats
- *    further apart are kept.
+ *    one or two function words ("the", "of") in twenty or more (a scraping
+ *    artefact), is removed with a warning naming its offset; the first
+ *    copy stays, and repeats further apart are kept.
  */
 #include <docket/docket.h>
 
@@ -45,6 +47,33 @@ static int cp1252_byte(uint32_t cp)
     return -1;
 }
 
+/*
+ * Scripts, as far as mojibake repair needs them. A repaired character is
+ * kept only if it belongs to text of the kind around it: Latin letters,
+ * punctuation and symbols always (that is what "â€™" and "Ã©" stand for);
+ * a letter of another script (Greek, Cyrillic, Hebrew, CJK, ...) only
+ * where the text already holds that script or the repair gives at least
+ * two of its letters ("ÐŸÑ€Ð¸" is Russian, but "3×½" is not Hebrew).
+ * Modifier letters, IPA and combining marks are never the outcome: as
+ * mojibake they are far less likely than correct text that looks like it
+ * ("«ÉTÉ»").
+ */
+enum { SCRIPT_COMMON, SCRIPT_NEVER, SCRIPT_OTHER /* + block number */ };
+
+static unsigned script_of(uint32_t cp)
+{
+    if (cp < 0x80 || (cp >= 0xA0 && cp <= 0x24F))
+        return SCRIPT_COMMON; /* ASCII, Latin-1, Latin Extended A and B */
+    if (cp < 0xA0 || (cp >= 0x250 && cp <= 0x36F))
+        return SCRIPT_NEVER; /* C1 controls, IPA, modifiers, combining */
+    if ((cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0xFB00 && cp <= 0xFB06) ||
+        (cp >= 0x1F000 && cp <= 0x1FAFF) || cp == 0xFFFD)
+        return SCRIPT_COMMON; /* punctuation, symbols, ligatures, emoji */
+    if (cp >= 0x2E80 && cp <= 0x9FFF)
+        return SCRIPT_OTHER + 0x2E; /* CJK and kana as one */
+    return SCRIPT_OTHER + (cp >> 8); /* a 256-character block */
+}
+
 /* At s: a sequence of characters that, written back as Windows-1252
  * bytes, is one UTF-8 multi-byte character. Returns the length of text it
  * covers and the character in *out, or 0. */
@@ -64,9 +93,89 @@ static size_t mojibake_at(const char *s, size_t len, uint32_t *out)
         bytes[k] = (unsigned char)b;
         at += m;
     }
-    if (dk_utf8_decode((const char *)bytes, need, out) != need)
+    if (dk_utf8_decode((const char *)bytes, need, out) != need ||
+        script_of(*out) == SCRIPT_NEVER)
         return 0;
     return at;
+}
+
+/* Does s hold a character of the script, other than in mojibake? */
+static bool holds_script(const char *s, size_t len, unsigned script)
+{
+    for (size_t i = 0; i < len;) {
+        uint32_t cp, fixed;
+        size_t m = mojibake_at(s + i, len - i, &fixed);
+        if (m) {
+            i += m;
+            continue;
+        }
+        size_t n = dk_utf8_decode(s + i, len - i, &cp);
+        if (n && script_of(cp) == script)
+            return true;
+        i += n ? n : 1;
+    }
+    return false;
+}
+
+/* Is the repair of a mojibake character into cp plausible in s? */
+static bool plausible(const char *s, size_t len, uint32_t cp)
+{
+    unsigned script = script_of(cp);
+    if (script == SCRIPT_COMMON)
+        return true;
+    size_t same = 0;
+    for (size_t i = 0; i < len && same < 2;) {
+        uint32_t fixed;
+        size_t m = mojibake_at(s + i, len - i, &fixed);
+        if (m && script_of(fixed) == script)
+            same++;
+        i += m ? m : 1;
+    }
+    return same >= 2 || holds_script(s, len, script);
+}
+
+/* Repair the mojibake of s into out, once. Returns the number of
+ * characters repaired, or -1 if out of memory. */
+static int repair_once(const char *s, size_t len, dk_buf *out)
+{
+    int repaired = 0;
+    dk_buf_clear(out);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t m = mojibake_at(s + i, len - i, &cp);
+        if (m && plausible(s, len, cp)) {
+            char enc[4];
+            if (dk_buf_append(out, enc, dk_utf8_encode(cp, enc)) < 0)
+                return -1;
+            repaired++;
+            i += m;
+            continue;
+        }
+        size_t n = dk_utf8_decode(s + i, len - i, &cp);
+        n = n ? n : 1;
+        if (dk_buf_append(out, s + i, n) < 0)
+            return -1;
+        i += n;
+    }
+    return repaired;
+}
+
+/* Repair s until nothing is left to repair (text encoded twice needs two
+ * rounds), so that cleaning again changes nothing. Each round shortens
+ * the text, so this ends. *res points to s (nothing to do) or to a
+ * buffer's data. Returns 0, or -1 if out of memory. */
+static int repair_mojibake(const char *s, size_t len, dk_buf bufs[2],
+                           const char **res, size_t *res_len)
+{
+    *res = s;
+    *res_len = len;
+    for (int k = 0;; k ^= 1) {
+        int r = repair_once(*res, *res_len, &bufs[k]);
+        if (r <= 0)
+            return r;
+        *res = bufs[k].data;
+        *res_len = bufs[k].len;
+    }
 }
 
 static bool is_space_cp(uint32_t cp)
@@ -90,6 +199,7 @@ static bool is_letter_byte(char c)
 typedef struct cleaner {
     dk_ctx *ctx;
     dk_buf out;
+    dk_buf repair[2];
 } cleaner;
 
 /* Clean one run of text into c->out. trim_start/trim_end: this text starts
@@ -99,6 +209,8 @@ static int clean_text(cleaner *c, const char *s, size_t len, bool trim_start,
 {
     dk_buf *o = &c->out;
     dk_buf_clear(o);
+    if (repair_mojibake(s, len, c->repair, &s, &len) < 0)
+        return -1;
     bool open_single = false; /* inside a repaired '˜...' */
     bool pending_space = false;
     for (size_t i = 0; i < len;) {
@@ -107,12 +219,6 @@ static int clean_text(cleaner *c, const char *s, size_t len, bool trim_start,
         if (!n) { /* cannot happen in a tree; copy the byte */
             n = 1;
             cp = 0xFFFD;
-        }
-        uint32_t fixed;
-        size_t m = mojibake_at(s + i, len - i, &fixed);
-        if (m) {
-            cp = fixed;
-            n = m;
         }
         if (cp == '\'' && i + 1 < len && !memcmp(s + i + 1, "\xCB\x9C", 2)) {
             cp = 0x2018; /* '˜ */
@@ -214,42 +320,50 @@ static bool word_eq(const char *a, size_t al, const char *b, size_t bl)
     return al == bl && !memcmp(a, b, al);
 }
 
-/* The same words, or (for a paragraph of twenty words or more) the same
- * words but for at most two inserted, dropped or changed ones: the same
- * paragraph scraped twice. */
+/* English function words: articles, prepositions, conjunctions,
+ * pronouns and auxiliaries. A scrape that keeps two copies of a paragraph
+ * may lose or gain one of these ("to the victims'" / "to victims'");
+ * a paragraph that differs in any other word says something else. */
+static bool function_word(const char *w, size_t len)
+{
+    static const char *const words[] = {
+        "a", "an", "the", "this", "that", "these", "those", "of", "to", "in",
+        "on", "at", "by", "for", "from", "with", "as", "into", "and", "or",
+        "but", "nor", "so", "it", "its", "is", "are", "was", "were", "be",
+        "been", "has", "have", "had", "which", "who", "also", "all"};
+    while (len && !is_letter_byte(w[len - 1]))
+        len--; /* "the," */
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (dkr_text_eq(w, len, words[i]))
+            return true;
+    return false;
+}
+
+/* The same paragraph twice: the same words, or, in a paragraph of twenty
+ * words or more, the same words but for at most two function words
+ * inserted, dropped or changed (the West Midlands page repeats one
+ * paragraph with and without "the"). Any other difference (two areas for
+ * improvement about "domestic abuse" and "child abuse") is not a repeat. */
 static bool repeated(const char *x, const char *y)
 {
-    size_t words = 0, edits = 0;
-    const char *p = x, *q = y, *a, *b;
-    size_t al = 0, bl = 0;
-    a = next_word(&p, &al);
-    b = next_word(&q, &bl);
-    while (a && b && edits <= 2) {
-        if (word_eq(a, al, b, bl)) {
+    size_t words = 0, edits = 0, al = 0, bl = 0;
+    const char *p = x, *q = y;
+    const char *a = next_word(&p, &al), *b = next_word(&q, &bl);
+    while ((a || b) && edits <= 2) {
+        if (a && b && word_eq(a, al, b, bl)) {
             words++;
             a = next_word(&p, &al);
             b = next_word(&q, &bl);
-            continue;
-        }
-        edits++;
-        /* a word dropped from one side, or changed */
-        const char *p2 = p, *q2 = q, *a2, *b2;
-        size_t al2 = 0, bl2 = 0;
-        a2 = next_word(&p2, &al2);
-        b2 = next_word(&q2, &bl2);
-        if (a2 && word_eq(a2, al2, b, bl)) {
-            a = a2, al = al2, p = p2;
-        } else if (b2 && word_eq(a, al, b2, bl2)) {
-            b = b2, bl = bl2, q = q2;
+        } else if (a && function_word(a, al)) {
+            edits++;
+            a = next_word(&p, &al);
+        } else if (b && function_word(b, bl)) {
+            edits++;
+            b = next_word(&q, &bl);
         } else {
-            a = a2, al = al2, p = p2;
-            b = b2, bl = bl2, q = q2;
+            return false; /* a content word differs */
         }
     }
-    while (a && edits <= 2)
-        edits++, a = next_word(&p, &al);
-    while (b && edits <= 2)
-        edits++, b = next_word(&q, &bl);
     return words > 0 && (edits == 0 || (edits <= 2 && words >= 20));
 }
 
@@ -349,6 +463,8 @@ static int clean_transform(dk_ctx *ctx, dk_node *doc)
     if (r == 0 && body)
         r = clean_blocks(&c, body);
     dk_buf_free(&c.out);
+    dk_buf_free(&c.repair[0]);
+    dk_buf_free(&c.repair[1]);
     return r < 0 ? -1 : 0;
 }
 

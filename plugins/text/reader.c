@@ -460,8 +460,16 @@ static int add_block(builder *b, const line *lines, size_t n, const line *next)
     marker m;
     size_t at = (size_t)(lines - b->base);
     if (b->letter && ((at < b->salutation && letterhead_like(lines, n)) ||
-                      at > b->closing))
+                      at > b->closing)) {
+        /* a block set to the right (a sender's address) and one at the
+         * margin (the recipient's) are two blocks, blank line or not */
+        for (size_t k = 1; k < n; k++)
+            if ((lines[k].indent >= 8) != (lines[k - 1].indent >= 8))
+                return add_line_block(b, lines, k) < 0
+                           ? -1
+                           : add_block(b, lines + k, n - k, next);
         return add_line_block(b, lines, n);
+    }
     if (b->letter && (at == b->salutation || at == b->closing)) {
         dk_node *p = add_paragraph(b, b->container, lines, n, 0);
         b->last_p = NULL;
