@@ -213,6 +213,19 @@ bool dkr_find_date(const char *s, size_t len, int default_year, dkr_date *d,
     return false;
 }
 
+void dkr_date_next(dkr_date *d)
+{
+    if (valid_date(d->year, d->month, d->day + 1)) {
+        d->day++;
+    } else if (d->month < 12) {
+        d->month++;
+        d->day = 1;
+    } else {
+        d->year++;
+        d->month = d->day = 1;
+    }
+}
+
 void dkr_date_iso(const dkr_date *d, char out[11])
 {
     unsigned y = (unsigned)d->year % 10000, m = (unsigned)d->month % 13,
@@ -259,7 +272,40 @@ static const struct {
     {"not graded", DKR_GRADE_UNGRADED},
 };
 
-/* Trim spaces, a final full stop, and a leading "Grade" / "Grade:". */
+/* The label a grade may follow: "Grade", "Grade:", "Our judgment:",
+ * "Overall judgement -", "Rating". Returns its length with the separator
+ * after it, or 0. */
+static size_t grade_label(const char *s, size_t len)
+{
+    static const char *const labels[] = {
+        "our overall judgement", "our overall judgment", "overall judgement",
+        "overall judgment", "our judgements", "our judgments", "our judgement",
+        "our judgment", "judgement", "judgment", "overall grade", "grade",
+        "overall rating", "rating"};
+    for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++) {
+        size_t n = strlen(labels[k]);
+        if (len <= n || strncasecmp(s, labels[k], n) != 0)
+            continue;
+        size_t i = n;
+        if (len - i > 4 && !strncasecmp(s + i, " is ", 4))
+            i += 3;
+        size_t sep = i;
+        while (i < len && (s[i] == ' ' || s[i] == ':' || s[i] == '-'))
+            i++;
+        /* an en or em dash */
+        if (len - i >= 3 && (!memcmp(s + i, "\xE2\x80\x93", 3) ||
+                             !memcmp(s + i, "\xE2\x80\x94", 3)))
+            i += 3;
+        while (i < len && s[i] == ' ')
+            i++;
+        if (i > sep)
+            return i;
+    }
+    return 0;
+}
+
+/* Trim spaces, a final full stop, and a leading label ("Grade:", "Our
+ * judgment:"). */
 static void grade_trim(const char *s, size_t len, size_t *a, size_t *b)
 {
     size_t i = 0, j = len;
@@ -267,12 +313,7 @@ static void grade_trim(const char *s, size_t len, size_t *a, size_t *b)
         i++;
     while (j > i && (isspace((unsigned char)s[j - 1]) || s[j - 1] == '.'))
         j--;
-    if (j - i > 5 && strncasecmp(s + i, "grade", 5) == 0 &&
-        (s[i + 5] == ' ' || s[i + 5] == ':')) {
-        i += 5;
-        while (i < j && (s[i] == ' ' || s[i] == ':'))
-            i++;
-    }
+    i += grade_label(s + i, j - i);
     *a = i;
     *b = j;
 }
@@ -290,6 +331,50 @@ dkr_grade dkr_grade_parse(const char *s, size_t len, size_t *gstart,
                 *gend = b;
             return grade_words[k].grade;
         }
+    }
+    return DKR_GRADE_NONE;
+}
+
+/* A dash between words: " - ", " – ", " — " at s[i]; its length. */
+static size_t dash_at(const char *s, size_t len, size_t i)
+{
+    if (i == 0 || s[i - 1] != ' ')
+        return 0;
+    size_t n = s[i] == '-' ? 1
+               : len - i >= 3 && (!memcmp(s + i, "\xE2\x80\x93", 3) ||
+                                  !memcmp(s + i, "\xE2\x80\x94", 3))
+                   ? 3
+                   : 0;
+    return n && i + n < len && s[i + n] == ' ' ? n : 0;
+}
+
+dkr_grade dkr_grade_after(const char *s, size_t len, size_t *cut,
+                          size_t *gstart, size_t *gend)
+{
+    /* from the end: the last separator with a grade and nothing else after */
+    for (size_t i = len; i-- > 1;) {
+        size_t after;
+        if (s[i] == '?')
+            after = i + 1;
+        else if (s[i] == ':' || s[i] == '|')
+            after = i + 1;
+        else if (dash_at(s, len, i))
+            after = i + dash_at(s, len, i);
+        else
+            continue;
+        size_t ga, gb;
+        dkr_grade g = dkr_grade_parse(s + after, len - after, &ga, &gb);
+        if (g == DKR_GRADE_NONE)
+            continue;
+        size_t c = s[i] == '?' ? i + 1 : i;
+        while (c > 0 && s[c - 1] == ' ')
+            c--;
+        if (c == 0)
+            return DKR_GRADE_NONE;
+        *cut = c;
+        *gstart = after + ga;
+        *gend = after + gb;
+        return g;
     }
     return DKR_GRADE_NONE;
 }

@@ -34,6 +34,9 @@ typedef struct dkr_date {
 bool dkr_find_date(const char *s, size_t len, int default_year, dkr_date *d,
                   size_t *start, size_t *end);
 
+/* The day after d. */
+void dkr_date_next(dkr_date *d);
+
 /* "YYYY-MM-DD" into out (11 bytes). */
 void dkr_date_iso(const dkr_date *d, char out[11]);
 
@@ -55,7 +58,8 @@ typedef enum dkr_grade {
 const char *dkr_grade_value(dkr_grade g);
 
 /* The grade that all of s states: "Good", "requires improvement",
- * "Grade: Inadequate", "Ungraded." (case and surrounding space ignored).
+ * "Grade: Inadequate", "Our judgment: Good", "Ungraded." (case and
+ * surrounding space ignored).
  * gstart and gend (may be NULL) get the range of the grade words. */
 dkr_grade dkr_grade_parse(const char *s, size_t len, size_t *gstart,
                         size_t *gend);
@@ -64,6 +68,14 @@ dkr_grade dkr_grade_parse(const char *s, size_t len, size_t *gstart,
  * Improvement", "... - Grade: Good". Sets the range of the grade words. */
 dkr_grade dkr_grade_suffix(const char *s, size_t len, size_t *gstart,
                          size_t *gend);
+
+/* A grade stated after a heading's own words: "How effective ...? Good",
+ * "Investigating crime: Requires improvement", "1) Preventing crime –
+ * Grade Requires Improvement". Sets *cut to the end of the heading's own
+ * words and [*gstart, *gend) to the grade as found, without its label
+ * ("Grade", "Our judgment:"). */
+dkr_grade dkr_grade_after(const char *s, size_t len, size_t *cut,
+                          size_t *gstart, size_t *gend);
 
 /* Page furniture that is never content when it stands alone on a line:
  * "Skip to content", "Hide Ad", "Share this page", "Print", "Page 1 of 2". */

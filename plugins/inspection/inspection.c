@@ -10,9 +10,10 @@
  *  - "Areas for improvement" and "Causes of concern" sections get their
  *    kind and move into the question they follow.
  *  - "Last updated 02/03/2017" becomes meta/date[role=updated] (dates are
- *    British, day first); in an article, the date the report was
- *    "published" becomes meta/date[role=published], the year taken from
- *    the text or the file name when the date has none.
+ *    British, day first); an article dated only relative to the report it
+ *    covers ("published yesterday (February 18)") gets its own date as
+ *    meta/date[role=published], the year taken from the text or the file
+ *    name when the date has none.
  *  - meta/force is the force the text names most ("Warwickshire Police");
  *    meta/year the inspection year, from the title.
  *  - A paragraph quoting an area for improvement ("The force should ...")
@@ -35,6 +36,7 @@ typedef struct state {
     dk_ctx *ctx;
     dk_node *doc, *meta;
     int questions;
+    bool quoting; /* in a letter that cites the inspectorate's findings */
     bool updated;
     int year_hint; /* for dates without a year */
 } state;
@@ -161,23 +163,62 @@ static int mark_question(state *st, dk_node *section)
     return 0;
 }
 
-/* "1) Preventing crime – Grade Requires Improvement": a grade after the
- * heading, with the grade words as found. */
+/* Cut the inline content of n after *left bytes of its text (a br counts
+ * as one, as in dk_node_text_content); what follows the cut is removed.
+ * Returns true once the cut is made. */
+static bool cut_inlines(dk_node *n, size_t *left)
+{
+    for (dk_node *c = dk_node_first(n), *next; c; c = next) {
+        next = dk_node_next(c);
+        if (*left == 0) {
+            dk_node_detach(c);
+            dk_node_free(c);
+            continue;
+        }
+        size_t len = 0;
+        if (dk_node_type(c) == DK_TEXT) {
+            const char *t = dk_node_text(c, &len);
+            if (*left < len) {
+                dk_node_set_text(c, t, *left);
+                *left = 0;
+                continue;
+            }
+        } else if (dk_node_type(c) == DK_BR) {
+            len = 1;
+        } else {
+            cut_inlines(c, left);
+            if (!dk_node_first(c)) {
+                dk_node_detach(c);
+                dk_node_free(c);
+            }
+            continue;
+        }
+        *left -= len;
+    }
+    return *left == 0;
+}
+
+/* "How effective is the force ...? Good", "Investigating crime: Requires
+ * improvement", "1) Preventing crime – Grade Requires Improvement": the
+ * heading keeps its own words, and grade[value] after it the grade as
+ * found (the separator and a "Grade" label go). */
 static int grade_from_heading(state *st, dk_node *section)
 {
     dk_node *h = dk_node_child(section, DK_HEADING);
     char *t = h ? text(h) : NULL;
-    size_t a, b;
-    dkr_grade g = t ? dkr_grade_suffix(t, strlen(t), &a, &b) : DKR_GRADE_NONE;
+    size_t cut, a, b;
+    dkr_grade g = t ? dkr_grade_after(t, strlen(t), &cut, &a, &b) : DKR_GRADE_NONE;
     int r = 0;
     if (g != DKR_GRADE_NONE && !dk_node_child(section, DK_GRADE)) {
         dk_node *grade = dk_node_new(DK_GRADE);
+        size_t left = cut;
         if (!grade || dk_node_set_attr(grade, DK_ATTR_VALUE, dkr_grade_value(g)) < 0 ||
             dk_node_add_text(grade, t + a, b - a) < 0 ||
             dk_node_insert_before(section, dk_node_next(h), grade) < 0) {
             dk_node_free(grade);
             r = oom(st);
         } else {
+            cut_inlines(h, &left);
             r = mark_question(st, section);
         }
     }
@@ -213,6 +254,86 @@ static int quote_paragraph(state *st, dk_node *p)
 }
 
 static int blocks(state *st, dk_node *parent);
+
+/* "The force should ...", "The constabulary should ...": an area for
+ * improvement as the inspectorate words them. */
+static bool finding(const char *t)
+{
+    static const char *const subjects[] = {"The force ", "The constabulary ",
+                                           "The service ", "Forces "};
+    for (size_t i = 0; i < sizeof subjects / sizeof subjects[0]; i++) {
+        size_t n = strlen(subjects[i]);
+        if (!strncasecmp(t, subjects[i], n) &&
+            (!strncasecmp(t + n, "should ", 7) || !strncasecmp(t + n, "must ", 5)))
+            return true;
+    }
+    return false;
+}
+
+/* Is the letter from the inspectorate itself (whose findings in it are its
+ * own words, not quotations)? */
+static bool from_inspectorate(const dk_node *letter)
+{
+    static const char *const marks[] = {"Inspectorate", "Inspector of Constabulary",
+                                        "HMIC", NULL};
+    bool yes = false;
+    for (const dk_node *s = dk_node_first(letter); s && !yes; s = dk_node_next(s)) {
+        if (dk_node_type(s) != DK_SENDER && dk_node_type(s) != DK_SIGNATURE)
+            continue;
+        char *t = text(s);
+        for (const char *const *m = marks; t && *m && !yes; m++)
+            yes = strstr(t, *m) != NULL;
+        free(t);
+    }
+    return yes;
+}
+
+/* An areas-for-improvement (or causes-of-concern) section written as
+ * paragraphs, one finding each, gets them as the items of a list; a
+ * lead-in ending with a colon stays a paragraph. A section that already
+ * has a list is left as it is. */
+static int findings_as_list(state *st, dk_node *parent)
+{
+    const char *kind = dk_node_attr(parent, DK_ATTR_KIND);
+    if (dk_node_type(parent) != DK_SECTION || !kind ||
+        (strcmp(kind, "areas-for-improvement") && strcmp(kind, "causes-of-concern")) ||
+        dk_node_child(parent, DK_LIST))
+        return 0;
+    dk_node *list = NULL;
+    for (dk_node *n = dk_node_first(parent), *next; n; n = next) {
+        next = dk_node_next(n);
+        if (dk_node_type(n) != DK_P)
+            continue;
+        char *t = text(n);
+        if (!t)
+            return oom(st);
+        size_t len = strlen(t);
+        bool lead_in = len && t[len - 1] == ':';
+        free(t);
+        if (lead_in)
+            continue;
+        if (!list) {
+            list = dk_node_new(DK_LIST);
+            if (!list || dk_node_set_attr(list, DK_ATTR_TYPE, "bullet") < 0 ||
+                dk_node_insert_before(parent, n, list) < 0) {
+                dk_node_free(list);
+                return oom(st);
+            }
+            const char *off = dk_node_attr(n, DK_ATTR_OFFSET);
+            if (off && dk_node_set_attr(list, DK_ATTR_OFFSET, off) < 0)
+                return oom(st);
+        }
+        dk_node *item = dk_node_add(list, DK_ITEM);
+        if (!item)
+            return oom(st);
+        dk_node_detach(n);
+        if (dk_node_append(item, n) < 0) {
+            dk_node_free(n);
+            return oom(st);
+        }
+    }
+    return 0;
+}
 
 static int section(state *st, dk_node *s)
 {
@@ -263,7 +384,15 @@ static int blocks(state *st, dk_node *parent)
             if (section(st, n) < 0)
                 return -1;
             break;
-        case DK_LETTER:
+        case DK_LETTER: {
+            bool was = st->quoting;
+            st->quoting = !from_inspectorate(n);
+            int r = blocks(st, n);
+            st->quoting = was;
+            if (r < 0)
+                return -1;
+            break;
+        }
         case DK_BODY:
             if (blocks(st, n) < 0)
                 return -1;
@@ -291,7 +420,7 @@ static int blocks(state *st, dk_node *parent)
             if (!t)
                 return oom(st);
             /* lists and quotes are not entered: their paragraphs stay */
-            bool afi = starts_with_ci(t, "The force should ");
+            bool afi = st->quoting && finding(t);
             free(t);
             if (afi && quote_paragraph(st, n) < 0)
                 return -1;
@@ -302,7 +431,218 @@ static int blocks(state *st, dk_node *parent)
         }
     }
     nest_findings(parent);
+    return findings_as_list(st, parent);
+}
+
+/* ---- pillars ---------------------------------------------------------------- */
+
+static bool is_kind(const dk_node *n, const char *kind)
+{
+    const char *k = dk_node_type(n) == DK_SECTION ? dk_node_attr(n, DK_ATTR_KIND) : NULL;
+    return k && !strcmp(k, kind);
+}
+
+/* The heading's text without a trailing colon, year or full stop. */
+static char *heading_words(const dk_node *section, size_t *len)
+{
+    dk_node *h = dk_node_child(section, DK_HEADING);
+    char *t = h ? text(h) : NULL;
+    size_t n = t ? strlen(t) : 0;
+    while (n && strchr(" :.", t[n - 1]))
+        n--;
+    if (n > 5 && dkr_find_year(t + n - 4, 4) && t[n - 5] == ' ')
+        n -= 5;
+    *len = n;
+    return t;
+}
+
+/* "Effectiveness", "Police efficiency", "Legitimacy 2016": a PEEL pillar
+ * named in a heading of its own. */
+static bool pillar_name(const dk_node *section)
+{
+    static const char *const pillars[] = {"effectiveness", "efficiency",
+                                          "legitimacy", "leadership"};
+    size_t n;
+    char *t = heading_words(section, &n);
+    const char *s = t;
+    if (t && n > 7 && !strncasecmp(s, "police ", 7))
+        s += 7, n -= 7;
+    else if (t && n > 5 && !strncasecmp(s, "peel ", 5))
+        s += 5, n -= 5;
+    bool yes = false;
+    for (size_t i = 0; t && i < sizeof pillars / sizeof pillars[0] && !yes; i++)
+        yes = dkr_text_eq(s, n, pillars[i]);
+    free(t);
+    return yes;
+}
+
+/* "Questions for Effectiveness": a heading that introduces the questions
+ * of a pillar. */
+static bool introducer(const dk_node *section)
+{
+    size_t n;
+    char *t = heading_words(section, &n);
+    bool yes = t && (dkr_text_eq(t, n, "questions") ||
+                     (n > 14 && (!strncasecmp(t, "questions for ", 14) ||
+                                 !strncasecmp(t, "questions on ", 13) ||
+                                 !strncasecmp(t, "questions about ", 16))));
+    free(t);
+    return yes;
+}
+
+/* The introducer's heading becomes a paragraph of the pillar, its blocks
+ * follow it. */
+static int unwrap_introducer(state *st, dk_node *pillar, dk_node *intro)
+{
+    dk_node *h = dk_node_child(intro, DK_HEADING);
+    dk_node *p = dk_node_add(pillar, DK_P);
+    if (!p)
+        return oom(st);
+    const char *off = dk_node_attr(intro, DK_ATTR_OFFSET);
+    if (off && dk_node_set_attr(p, DK_ATTR_OFFSET, off) < 0)
+        return oom(st);
+    while (h && dk_node_first(h)) {
+        dk_node *c = dk_node_first(h);
+        dk_node_detach(c);
+        if (dk_node_append(p, c) < 0) {
+            dk_node_free(c);
+            return oom(st);
+        }
+    }
+    if (h) {
+        dk_node_detach(h);
+        dk_node_free(h);
+    }
+    while (dk_node_first(intro)) {
+        dk_node *c = dk_node_first(intro);
+        dk_node_detach(c);
+        if (dk_node_append(pillar, c) < 0) {
+            dk_node_free(c);
+            return oom(st);
+        }
+    }
+    dk_node_detach(intro);
+    dk_node_free(intro);
     return 0;
+}
+
+static int unmark_question(state *st, dk_node *section, const char *kind)
+{
+    if (is_kind(section, "question"))
+        st->questions--;
+    return dk_node_set_attr(section, DK_ATTR_KIND, kind) < 0 ? oom(st) : 0;
+}
+
+/*
+ * PEEL pillars. A pillar opens at a heading that names one ("Effectiveness")
+ * or, on pages that do not name it, at the first section before a
+ * "Questions for ..." introducer. It holds its overall judgement (the
+ * grade of its own heading, or of the graded section right after a
+ * pillar's name: "How well the force tackles crime" + "Ungraded", which is
+ * no question), the introducer as a paragraph, and its questions; it ends
+ * at the next pillar, or at the first section after its questions that is
+ * not one.
+ */
+static int pillars(state *st, dk_node *body)
+{
+    /* the pillars' first sections */
+    size_t n = 0;
+    for (dk_node *c = dk_node_first(body); c; c = dk_node_next(c))
+        n++;
+    bool *head = calloc(n + 1, sizeof *head);
+    dk_node **kids = calloc(n + 1, sizeof *kids);
+    if (!head || !kids) {
+        free(head);
+        free(kids);
+        return oom(st);
+    }
+    size_t i = 0, last_head = 0;
+    bool any_head = false;
+    for (dk_node *c = dk_node_first(body); c; c = dk_node_next(c))
+        kids[i++] = c;
+    for (i = 0; i < n; i++) {
+        if (dk_node_type(kids[i]) != DK_SECTION)
+            continue;
+        if (pillar_name(kids[i])) {
+            head[i] = any_head = true;
+            last_head = i;
+        } else if (introducer(kids[i])) {
+            /* it belongs to the pillar opened before it, unless questions
+             * came since: then the pillar opens at the overall question
+             * before it (and the sections between) */
+            size_t k = i, from = any_head ? last_head + 1 : 0;
+            bool named = any_head;
+            for (size_t j = from; j < i && named; j++)
+                named = !(is_kind(kids[j], "question") && asks(kids[j]));
+            while (!named && k > from && dk_node_type(kids[k - 1]) == DK_SECTION &&
+                   !introducer(kids[k - 1]) && !is_kind(kids[k - 1], "question"))
+                k--;
+            if (!named && k > from && is_kind(kids[k - 1], "question"))
+                k--;
+            if (!named && k < i) {
+                head[k] = any_head = true;
+                last_head = k;
+            }
+        }
+    }
+    int r = 0;
+    for (i = 0; i < n && r == 0; i++) {
+        if (!head[i])
+            continue;
+        dk_node *pillar = kids[i];
+        bool graded = dk_node_child(pillar, DK_GRADE) != NULL, questions = false;
+        if ((r = unmark_question(st, pillar, "pillar")) < 0)
+            break;
+        for (size_t j = i + 1; j < n && !head[j] && r == 0; j++) {
+            dk_node *c = kids[j];
+            bool q = is_kind(c, "question");
+            if (dk_node_type(c) == DK_SECTION && questions && !q && !introducer(c))
+                break;
+            if (dk_node_type(c) != DK_SECTION && questions)
+                break;
+            if (!graded && q && !questions && !asks(c) && dk_node_child(c, DK_GRADE)) {
+                /* the overall judgement: its grade is the pillar's */
+                dk_node *g = dk_node_child(c, DK_GRADE);
+                dk_node_detach(g);
+                dk_node *h = dk_node_child(pillar, DK_HEADING);
+                if (dk_node_insert_before(pillar, h ? dk_node_next(h) : dk_node_first(pillar), g) < 0) {
+                    dk_node_free(g);
+                    r = oom(st);
+                    break;
+                }
+                graded = true;
+                if ((r = unmark_question(st, c, NULL)) < 0)
+                    break;
+                q = false;
+            }
+            questions |= q;
+            dk_node_detach(c);
+            if (dk_node_type(c) == DK_SECTION && introducer(c)) {
+                dk_node_append(pillar, c); /* detached into the pillar first */
+                r = unwrap_introducer(st, pillar, c);
+            } else if (dk_node_append(pillar, c) < 0) {
+                dk_node_free(c);
+                r = oom(st);
+            }
+        }
+    }
+    free(head);
+    free(kids);
+    return r;
+}
+
+/* Every heading's level is the depth of its section. */
+static int heading_levels(dk_node *n, int depth, void *user)
+{
+    (void)depth;
+    if (dk_node_type(n) != DK_HEADING)
+        return 0;
+    int level = 0;
+    for (dk_node *p = dk_node_parent(n); p; p = dk_node_parent(p))
+        level += dk_node_type(p) == DK_SECTION;
+    if (level > 0 && dk_node_set_attr_int(n, DK_ATTR_LEVEL, level) < 0)
+        *(bool *)user = true;
+    return 1;
 }
 
 /* The force the text names most: "<Name> Police" or "<Name> Constabulary",
@@ -312,7 +652,14 @@ typedef struct tally {
     int count;
 } tally;
 
-static void count_forces(const char *t, tally *best, tally *all, int *n_all)
+typedef struct scan {
+    tally best, *all;
+    size_t n_all, cap;
+    int year;
+    bool failed;
+} scan;
+
+static void count_forces(const char *t, scan *sc)
 {
     static const char *const suffixes[] = {" Police", " Constabulary"};
     static const char *const stop[] = {"The", "Her", "His", "Majesty's",
@@ -352,31 +699,33 @@ static void count_forces(const char *t, tally *best, tally *all, int *n_all)
             if (!words)
                 continue;
             size_t len = (size_t)(p - start) + strlen(suffix);
-            if (len >= sizeof best->name)
+            if (len >= sizeof sc->best.name)
                 continue;
-            int i = 0;
-            while (i < *n_all && (strlen(all[i].name) != len ||
-                                  strncmp(all[i].name, start, len)))
+            size_t i = 0;
+            while (i < sc->n_all && (strlen(sc->all[i].name) != len ||
+                                     strncmp(sc->all[i].name, start, len)))
                 i++;
-            if (i == *n_all) {
-                if (*n_all == 32)
-                    continue;
-                memcpy(all[i].name, start, len);
-                all[i].name[len] = '\0';
-                all[i].count = 0;
-                (*n_all)++;
+            if (i == sc->n_all) {
+                if (sc->n_all == sc->cap) {
+                    size_t cap = sc->cap ? sc->cap * 2 : 16;
+                    tally *v = realloc(sc->all, cap * sizeof *v);
+                    if (!v) {
+                        sc->failed = true;
+                        return;
+                    }
+                    sc->all = v;
+                    sc->cap = cap;
+                }
+                memcpy(sc->all[i].name, start, len);
+                sc->all[i].name[len] = '\0';
+                sc->all[i].count = 0;
+                sc->n_all++;
             }
-            if (++all[i].count > best->count)
-                *best = all[i];
+            if (++sc->all[i].count > sc->best.count)
+                sc->best = sc->all[i];
         }
     }
 }
-
-typedef struct scan {
-    tally best, all[32];
-    int n_all;
-    int year;
-} scan;
 
 /* Over every text node: force names, and the first year mentioned. */
 static int scan_text(dk_node *n, int depth, void *user)
@@ -387,7 +736,7 @@ static int scan_text(dk_node *n, int depth, void *user)
     const char *t = dk_node_text(n, &len);
     if (!t)
         return 0;
-    count_forces(t, &sc->best, sc->all, &sc->n_all);
+    count_forces(t, sc);
     if (!sc->year)
         sc->year = dkr_find_year(t, len);
     return 0;
@@ -400,13 +749,23 @@ static int add_meta_text(state *st, dk_type type, const char *value)
     return dk_node_add_with_text(st->meta, type, value) ? 0 : oom(st);
 }
 
-/* The date a report was "published" in an article: the first date in a
- * sentence that says so. */
-static int published_date(state *st, dk_node *n)
+/*
+ * An article's own date, when its text gives it only relative to a dated
+ * event: "the report, published yesterday (February 18)" dates the
+ * article 19 February; "today (March 1)" 1 March. A date without such a
+ * word ("published on Tuesday (March 1)") is the report's, not the
+ * article's, and gives nothing.
+ */
+static int article_date(state *st, dk_node *n)
 {
+    static const struct {
+        const char *word;
+        int days;
+    } rel[] = {{"yesterday", 1}, {"today", 0}, {"this morning", 0},
+               {"this afternoon", 0}, {"earlier today", 0}};
     for (dk_node *c = dk_node_first(n); c; c = dk_node_next(c)) {
         if (dk_node_type(c) != DK_P) {
-            int r = dk_type_allows_text(dk_node_type(c)) ? 0 : published_date(st, c);
+            int r = dk_type_allows_text(dk_node_type(c)) ? 0 : article_date(st, c);
             if (r)
                 return r;
             continue;
@@ -414,20 +773,36 @@ static int published_date(state *st, dk_node *n)
         char *t = text(c);
         if (!t)
             return -1;
-        const char *pub = strstr(t, "published");
-        dkr_date d;
-        size_t a, b;
         int r = 0;
-        if (pub && dkr_find_date(pub, strlen(pub), st->year_hint, &d, &a, &b)) {
+        for (size_t k = 0; k < sizeof rel / sizeof rel[0] && !r; k++) {
+            const char *w = strcasestr(t, rel[k].word);
+            dkr_date d;
+            size_t a, b;
+            /* the date right after the word: "yesterday (February 18)" */
+            if (!w || !dkr_find_date(w, strlen(w), st->year_hint, &d, &a, &b) ||
+                a > strlen(rel[k].word) + 3)
+                continue;
+            if (b < strlen(w) && w[b] == ')')
+                b++;
+            for (int i = 0; i < rel[k].days; i++)
+                dkr_date_next(&d);
             dk_node *date = meta_date(st);
-            r = date && set_date(date, "published", pub + a, b - a, &d) == 0 ? 1
-                                                                             : -1;
+            r = date && set_date(date, "published", w, b, &d) == 0 ? 1 : -1;
         }
         free(t);
         if (r)
             return r;
     }
     return 0;
+}
+
+static bool has_date_role(const dk_node *meta, const char *role)
+{
+    for (dk_node *d = dk_node_first(meta); d; d = dk_node_next(d))
+        if (dk_node_type(d) == DK_DATE && dk_node_attr(d, DK_ATTR_ROLE) &&
+            !strcmp(dk_node_attr(d, DK_ATTR_ROLE), role))
+            return true;
+    return false;
 }
 
 static int inspection_transform(dk_ctx *ctx, dk_node *doc)
@@ -437,12 +812,13 @@ static int inspection_transform(dk_ctx *ctx, dk_node *doc)
     dk_node *body = dk_document_body(doc);
     if (!st.meta || !body)
         return oom(&st);
-    for (dk_node *d = dk_node_child(st.meta, DK_DATE); d; d = dk_node_next(d))
-        if (dk_node_type(d) == DK_DATE && dk_node_attr(d, DK_ATTR_ROLE) &&
-            !strcmp(dk_node_attr(d, DK_ATTR_ROLE), "updated"))
-            st.updated = true;
-    if (blocks(&st, body) < 0)
+    st.updated = has_date_role(st.meta, "updated");
+    if (blocks(&st, body) < 0 || pillars(&st, body) < 0)
         return -1;
+    bool failed = false;
+    dk_node_walk(body, heading_levels, &failed);
+    if (failed)
+        return oom(&st);
 
     scan *sc = calloc(1, sizeof *sc);
     dk_node *title = dk_node_child(st.meta, DK_TITLE);
@@ -453,7 +829,7 @@ static int inspection_transform(dk_ctx *ctx, dk_node *doc)
         return oom(&st);
     }
     dk_node_walk(doc, scan_text, sc);
-    int r = 0;
+    int r = sc->failed ? oom(&st) : 0;
     if (sc->best.count && add_meta_text(&st, DK_FORCE, sc->best.name) < 0)
         r = -1;
     int year = t ? dkr_find_year(t, strlen(t)) : 0;
@@ -469,12 +845,13 @@ static int inspection_transform(dk_ctx *ctx, dk_node *doc)
     const char *name = src ? dk_node_attr(src, DK_ATTR_NAME) : NULL;
     if (!st.year_hint && name)
         st.year_hint = dkr_find_year(name, strlen(name));
+    free(sc->all);
     free(sc);
     free(t);
 
     const char *kind = st.questions ? (st.updated ? "page" : "report") : "article";
     if (r == 0 && !st.questions && !dk_node_attr(doc, DK_ATTR_KIND) &&
-        published_date(&st, body) < 0)
+        !has_date_role(st.meta, "published") && article_date(&st, body) < 0)
         r = oom(&st);
     if (r == 0 && !dk_node_attr(doc, DK_ATTR_KIND) &&
         dk_node_set_attr(doc, DK_ATTR_KIND, kind) < 0)
