@@ -106,10 +106,94 @@ START_TEST(furniture)
     ck_assert(dkr_is_boilerplate(" Hide Ad ", 9));
     ck_assert(dkr_is_boilerplate("SHARE THIS PAGE", 15));
     ck_assert(!dkr_is_boilerplate("Skip to content of the report", 29));
-    ck_assert(!dkr_is_boilerplate("Hide", 4));
     ck_assert(dkr_is_boilerplate("Page 1 of 2", 11));
     ck_assert(dkr_is_boilerplate("Page 12", 7));
     ck_assert(!dkr_is_boilerplate("Page 1 of the report", 20));
+    /* by the vocabulary of a page's controls, not by phrase */
+    static const char *const yes[] = {
+        "Follow us on Twitter", "12 comments", "Comments (3)",
+        "Accept all cookies", "Manage cookie preferences", "Sign up",
+        "Copy link", "Share on WhatsApp", "Skip to main navigation",
+        "Read more: Chief constable to retire next year",
+        "Related: Force rated inadequate", "Print this article"};
+    static const char *const no[] = {
+        "Share of crimes solved", "Read the full report", "Effectiveness",
+        "Top of the league for burglary", "Sign up to the action plan now, "
+        "said the commissioner", "Related matters were discussed",
+        "Follow-up visits in 2019"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        ck_assert_msg(dkr_is_boilerplate(yes[i], strlen(yes[i])), "%s", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        ck_assert_msg(!dkr_is_boilerplate(no[i], strlen(no[i])), "%s", no[i]);
+}
+END_TEST
+
+START_TEST(furniture_blocks)
+{
+    const char *banner = "We use cookies to make this website work and to "
+                         "understand how you use it. You can accept all "
+                         "cookies or choose which ones to allow.";
+    const char *news = "Sign up to our daily newsletter and get the top "
+                       "stories in your inbox.";
+    const char *prose = "The force told inspectors that its newsletter to "
+                        "officers now reports every delayed call, and that "
+                        "supervisors review each one.";
+    const char *about = "Officers now accept reports online. The website "
+                        "records each report and the settings of the form "
+                        "are reviewed monthly.";
+    ck_assert(dkr_is_boilerplate_block(banner, strlen(banner)));
+    ck_assert(dkr_is_boilerplate_block(news, strlen(news)));
+    ck_assert(!dkr_is_boilerplate_block(prose, strlen(prose)));
+    ck_assert(!dkr_is_boilerplate_block(about, strlen(about)));
+    ck_assert(dkr_link_list_heading("Most read", 9));
+    ck_assert(dkr_link_list_heading("Related stories", 15));
+    ck_assert(!dkr_link_list_heading("Areas for improvement", 21));
+}
+END_TEST
+
+/* A grade after a heading's own words, on the same line. */
+START_TEST(grades_after_headings)
+{
+    static const struct {
+        const char *line, *heading, *grade;
+        dkr_grade g;
+    } cases[] = {
+        {"How effective is the force at investigating crime? Good",
+         "How effective is the force at investigating crime?", "Good",
+         DKR_GRADE_GOOD},
+        {"Investigating crime: Requires improvement", "Investigating crime",
+         "Requires improvement", DKR_GRADE_REQUIRES_IMPROVEMENT},
+        {"Protecting vulnerable people \xE2\x80\x93 INADEQUATE",
+         "Protecting vulnerable people", "INADEQUATE", DKR_GRADE_INADEQUATE},
+        {"1) Preventing crime \xE2\x80\x93 Grade Requires Improvement",
+         "1) Preventing crime", "Requires Improvement",
+         DKR_GRADE_REQUIRES_IMPROVEMENT},
+        {"Leadership - Our judgment: Outstanding", "Leadership", "Outstanding",
+         DKR_GRADE_OUTSTANDING},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t cut, a, b;
+        const char *s = cases[i].line;
+        ck_assert_int_eq(dkr_grade_after(s, strlen(s), &cut, &a, &b), cases[i].g);
+        ck_assert_int_eq((int)cut, (int)strlen(cases[i].heading));
+        ck_assert(!strncmp(s, cases[i].heading, cut));
+        ck_assert_int_eq((int)(b - a), (int)strlen(cases[i].grade));
+        ck_assert(!strncmp(s + a, cases[i].grade, b - a));
+    }
+    static const char *const none[] = {
+        "How good is the force at grading crime?", "Good work: a summary",
+        "Crime data integrity - a good start", "Good"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        size_t cut, a, b;
+        ck_assert_msg(dkr_grade_after(none[i], strlen(none[i]), &cut, &a, &b) ==
+                          DKR_GRADE_NONE, "%s", none[i]);
+    }
+    ck_assert_int_eq(dkr_grade_parse("Our judgement: Good", 19, NULL, NULL),
+                     DKR_GRADE_GOOD);
+    ck_assert_int_eq(dkr_grade_parse("Overall judgment \xE2\x80\x93 Inadequate",
+                                     strlen("Overall judgment \xE2\x80\x93 Inadequate"),
+                                     NULL, NULL),
+                     DKR_GRADE_INADEQUATE);
 }
 END_TEST
 
@@ -122,6 +206,8 @@ int main(void)
     tcase_add_test(tc, dates_without_a_year_take_it_from_context);
     tcase_add_test(tc, grades);
     tcase_add_test(tc, furniture);
+    tcase_add_test(tc, furniture_blocks);
+    tcase_add_test(tc, grades_after_headings);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -351,8 +351,9 @@ static size_t dash_at(const char *s, size_t len, size_t i)
 dkr_grade dkr_grade_after(const char *s, size_t len, size_t *cut,
                           size_t *gstart, size_t *gend)
 {
-    /* from the end: the last separator with a grade and nothing else after */
-    for (size_t i = len; i-- > 1;) {
+    /* the first separator with a grade (and perhaps its label, "Our
+     * judgment:") and nothing else after it */
+    for (size_t i = 1; i < len; i++) {
         size_t after;
         if (s[i] == '?')
             after = i + 1;
@@ -403,15 +404,33 @@ dkr_grade dkr_grade_suffix(const char *s, size_t len, size_t *gstart,
 
 /* ---- furniture ------------------------------------------------------------- */
 
-static const char *const furniture[] = {
-    "skip to content", "skip to main content", "skip to navigation",
-    "skip to main navigation", "hide ad", "advertisement", "advert",
-    "share", "share this", "share this page", "share this article",
-    "share on facebook", "share on twitter", "print", "print this page",
-    "back to top", "return to top", "accept cookies", "accept all cookies",
-    "reject all cookies", "cookie settings", "manage cookies",
-    "email this article", "tweet", "menu", "close",
-};
+/*
+ * Furniture is recognised by its vocabulary, not by its phrases: a short
+ * line made only of the words of a page's controls ("Share this page",
+ * "Accept all cookies", "Follow us on Twitter", "12 comments", "Skip to
+ * main content", "Hide Ad") says nothing of the document.
+ */
+static const char *const control_words[] = {
+    "a", "accept", "ad", "add", "ads", "advert", "advertisement",
+    "advertising", "agree", "all", "allow", "and", "article", "back",
+    "bookmark", "close", "comment", "comments", "content", "continue",
+    "cookie", "cookies", "copy", "customise", "customize", "decline", "deny",
+    "dismiss", "email", "essential", "expand", "facebook", "follow", "got",
+    "hide", "instagram", "it", "jump", "leave", "link", "linkedin", "listen",
+    "load", "log", "login", "main", "manage", "menu", "more", "navigation",
+    "necessary", "next", "ok", "on", "only", "options", "page", "pinterest",
+    "preferences", "previous", "print", "read", "reddit", "reject", "return",
+    "save", "search", "settings", "share", "show", "sign", "skip", "sponsored",
+    "story", "subscribe", "this", "to", "toggle", "top", "tweet", "twitter",
+    "up", "us", "via", "view", "whatsapp", "x", "youtube"};
+
+static bool control_word(const char *w, size_t n)
+{
+    for (size_t k = 0; k < sizeof control_words / sizeof control_words[0]; k++)
+        if (dkr_text_eq(w, n, control_words[k]))
+            return true;
+    return false;
+}
 
 /* "Page 3", "Page 1 of 2": a printed page's running footer. */
 static bool page_number(const char *s, size_t len)
@@ -432,6 +451,47 @@ static bool page_number(const char *s, size_t len)
     return n && i + n == len;
 }
 
+/* Up to five words, each a control word or a number ("12 comments",
+ * "Comments (3)"), with at least one word. */
+static bool controls_only(const char *s, size_t len)
+{
+    size_t words = 0, i = 0;
+    while (i < len) {
+        while (i < len && !isalnum((unsigned char)s[i]))
+            i++;
+        size_t st = i;
+        while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '\''))
+            i++;
+        if (i == st)
+            break;
+        bool number = true;
+        for (size_t k = st; k < i; k++)
+            number &= isdigit((unsigned char)s[k]) != 0;
+        if (!number && !control_word(s + st, i - st))
+            return false;
+        words += !number;
+        if (words > 8)
+            return false;
+    }
+    return words > 0;
+}
+
+/* "Read more: Chief constable to retire", "Related: ...", "See also -":
+ * a link to another page under a label. */
+static bool link_label(const char *s, size_t len)
+{
+    static const char *const labels[] = {"read more", "read next", "related",
+                                         "see also", "also read", "more on this",
+                                         "recommended", "watch", "listen"};
+    for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++) {
+        size_t n = strlen(labels[k]);
+        if (len > n + 2 && !strncasecmp(s, labels[k], n) &&
+            (s[n] == ':' || (s[n] == ' ' && (s[n + 1] == '-' || s[n + 1] == '|'))))
+            return true;
+    }
+    return false;
+}
+
 bool dkr_is_boilerplate(const char *s, size_t len)
 {
     size_t a = 0, b = len;
@@ -439,10 +499,135 @@ bool dkr_is_boilerplate(const char *s, size_t len)
         a++;
     while (b > a && isspace((unsigned char)s[b - 1]))
         b--;
-    if (page_number(s + a, b - a))
+    if (b == a || b - a > 200)
+        return false;
+    return page_number(s + a, b - a) || controls_only(s + a, b - a) ||
+           link_label(s + a, b - a);
+}
+
+static bool has_ci(const char *s, size_t len, const char *w)
+{
+    size_t n = strlen(w);
+    for (size_t i = 0; i + n <= len; i++)
+        if (!strncasecmp(s + i, w, n))
+            return true;
+    return false;
+}
+
+static size_t word_count(const char *s, size_t len)
+{
+    size_t w = 0;
+    bool in = false;
+    for (size_t i = 0; i < len; i++) {
+        bool sp = isspace((unsigned char)s[i]);
+        w += !sp && !in;
+        in = !sp;
+    }
+    return w;
+}
+
+bool dkr_is_boilerplate_block(const char *s, size_t len)
+{
+    if (dkr_is_boilerplate(s, len))
         return true;
-    for (size_t k = 0; k < sizeof furniture / sizeof furniture[0]; k++)
-        if (dkr_text_eq(s + a, b - a, furniture[k]))
+    /* lines that are each furniture ("Share" over "Facebook", "Email") */
+    bool lines = memchr(s, '\n', len) != NULL;
+    for (size_t i = 0; lines && i < len;) {
+        const char *nl = memchr(s + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - s) : len;
+        lines = dkr_is_boilerplate(s + i, e - i);
+        i = e + 1;
+    }
+    if (lines)
+        return true;
+    size_t words = word_count(s, len);
+    /* a cookie banner: cookies and asking for consent, in a few words */
+    if (words <= 80 && has_ci(s, len, "cookie") &&
+        (has_ci(s, len, "accept") || has_ci(s, len, "agree") ||
+         has_ci(s, len, "consent") || has_ci(s, len, "preferences") ||
+         has_ci(s, len, "settings") || has_ci(s, len, "continuing to")))
+        return true;
+    /* a newsletter sign-up */
+    bool asks = has_ci(s, len, "sign up") || has_ci(s, len, "subscribe") ||
+                has_ci(s, len, "your email") || has_ci(s, len, "your inbox");
+    return words <= 50 && asks &&
+           (has_ci(s, len, "newsletter") || has_ci(s, len, "inbox") ||
+            has_ci(s, len, "email"));
+}
+
+bool dkr_byline(const char *s, size_t len, size_t *start, size_t *end)
+{
+    if (len < 6 || len > 80 || strncasecmp(s, "by ", 3) != 0)
+        return false;
+    size_t i = 3, words = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ',' || c == '|' || (c == ' ' && i + 1 < len && s[i + 1] == '-'))
+            break;
+        if (c == ' ') {
+            i++;
+            continue;
+        }
+        /* a name's word: capitalised, letters, hyphens, apostrophes, dots */
+        if (c < 0x80 && !isupper(c))
+            return false;
+        words++;
+        while (i < len && s[i] != ' ' && s[i] != ',' && s[i] != '|') {
+            c = (unsigned char)s[i];
+            if (c < 0x80 && !isalpha(c) && c != '-' && c != '\'' && c != '.')
+                return false;
+            i++;
+        }
+    }
+    size_t e = i;
+    while (e > 3 && s[e - 1] == ' ')
+        e--;
+    if (words < 2 || words > 4)
+        return false;
+    *start = 3;
+    *end = e;
+    return true;
+}
+
+const char *dkr_dateline(const char *s, size_t len, dkr_date *d, size_t *start)
+{
+    static const struct {
+        const char *label, *role;
+    } labels[] = {{"first published", "published"}, {"published", "published"},
+                  {"posted", "published"},          {"last updated", "updated"},
+                  {"updated", "updated"},           {"last modified", "updated"},
+                  {"modified", "updated"}};
+    if (len > 80)
+        return NULL;
+    for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++) {
+        size_t n = strlen(labels[k].label), a, b;
+        if (len <= n || strncasecmp(s, labels[k].label, n) != 0 ||
+            isalpha((unsigned char)s[n]))
+            continue;
+        size_t i = n;
+        while (i < len && (s[i] == ' ' || s[i] == ':'))
+            i++;
+        if (len - i > 3 && !strncasecmp(s + i, "on ", 3))
+            i += 3;
+        if (!dkr_find_date(s + i, len - i, 0, d, &a, &b) || a > 12)
+            return NULL;
+        *start = i;
+        return labels[k].role;
+    }
+    return NULL;
+}
+
+bool dkr_link_list_heading(const char *s, size_t len)
+{
+    static const char *const keys[] = {"most read", "most popular", "most viewed",
+                                       "most shared", "trending", "top stories",
+                                       "related", "recommended", "you may also",
+                                       "more stories", "more from", "latest news",
+                                       "popular"};
+    if (word_count(s, len) > 6)
+        return false;
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        if (len >= strlen(keys[k]) && !strncasecmp(s, keys[k], strlen(keys[k])))
             return true;
     return false;
 }

@@ -77,9 +77,31 @@ dkr_grade dkr_grade_suffix(const char *s, size_t len, size_t *gstart,
 dkr_grade dkr_grade_after(const char *s, size_t len, size_t *cut,
                           size_t *gstart, size_t *gend);
 
-/* Page furniture that is never content when it stands alone on a line:
- * "Skip to content", "Hide Ad", "Share this page", "Print", "Page 1 of 2". */
+/* Page furniture that is never content when it stands alone on a line: a
+ * page number ("Page 1 of 2"), up to eight words all of a page's controls
+ * ("Skip to content", "Hide Ad", "Share this page", "Accept all cookies",
+ * "Follow us on Twitter", "12 comments"), or a link under a label ("Read
+ * more: ...", "Related: ..."). */
 bool dkr_is_boilerplate(const char *s, size_t len);
+
+/* Furniture as a block: the above, lines that each are, a cookie banner (cookies and a request
+ * for consent in at most 80 words) or a newsletter sign-up (at most 50
+ * words asking to sign up or subscribe by e-mail). */
+bool dkr_is_boilerplate_block(const char *s, size_t len);
+
+/* A byline: "By Jane Smith", "By Jane Smith, Crime Reporter", "BY JOHN
+ * O'Neill | Westvale Gazette": sets the range of the name. */
+bool dkr_byline(const char *s, size_t len, size_t *start, size_t *end);
+
+/* A dateline: "Published: 3 March 2019", "Updated 4 March 2019 10:32",
+ * "Posted on 2 May 2020": returns the role ("published" or "updated",
+ * transfer none) and sets the date and where the text after the label
+ * starts; NULL if s is no dateline. */
+const char *dkr_dateline(const char *s, size_t len, dkr_date *d, size_t *start);
+
+/* A heading over links to other pages: "Most read", "Trending", "Related
+ * stories", "You may also like". */
+bool dkr_link_list_heading(const char *s, size_t len);
 
 /* A letter's closing at the start of s standing alone ("Yours sincerely",
  * "Yours faithfully,", "Kind regards", ...): its length with a comma, or 0

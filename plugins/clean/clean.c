@@ -290,7 +290,15 @@ static int clean_inlines(cleaner *c, dk_node *n)
 static bool is_furniture(const dk_node *n)
 {
     char *t = dk_node_text_content(n);
-    bool f = t && dkr_is_boilerplate(t, strlen(t));
+    bool f = t && dkr_is_boilerplate_block(t, strlen(t));
+    free(t);
+    return f;
+}
+
+static bool links_heading(const dk_node *h)
+{
+    char *t = dk_node_text_content(h);
+    bool f = t && dkr_link_list_heading(t, strlen(t));
     free(t);
     return f;
 }
@@ -376,6 +384,14 @@ static bool same_text(const dk_node *a, const dk_node *b)
     return same;
 }
 
+static size_t count_words(const char *s)
+{
+    size_t w = 0;
+    for (const char *p = s; next_word(&p, &(size_t){0});)
+        w++;
+    return w;
+}
+
 static void drop(dk_node *n)
 {
     dk_node_detach(n);
@@ -419,7 +435,20 @@ static int clean_blocks(cleaner *c, dk_node *parent)
         dk_node *h = t == DK_SECTION ? dk_node_child(n, DK_HEADING) : NULL;
         if (h && clean_inlines(c, h) < 0)
             return -1;
-        if (h && (is_furniture(h) || is_empty(h))) {
+        if (h && links_heading(h)) {
+            /* "Most read", "Related stories": the links under it go (its
+             * lists and short paragraphs), anything else stays */
+            for (dk_node *k = dk_node_first(n), *kn; k; k = kn) {
+                kn = dk_node_next(k);
+                char *kt = dk_node_type(k) == DK_P ? dk_node_text_content(k) : NULL;
+                bool link = dk_node_type(k) == DK_LIST ||
+                            (kt && count_words(kt) <= 20);
+                free(kt);
+                if (link)
+                    drop(k);
+            }
+        }
+        if (h && (is_furniture(h) || is_empty(h) || links_heading(h))) {
             /* a section headed "Share this page": keep what it holds */
             dk_node *prev = dk_node_prev(n);
             unwrap(n);

@@ -109,12 +109,6 @@ typedef struct marker {
     size_t len; /* bytes of marker and the space after it */
 } marker;
 
-static bool starts_with(const line *l, const char *p)
-{
-    size_t n = strlen(p);
-    return l->len >= n && memcmp(l->s, p, n) == 0;
-}
-
 static size_t skip_spaces(const char *s, size_t len)
 {
     size_t i = 0, sl;
@@ -138,18 +132,33 @@ static size_t number_marker(const char *s, size_t len, long *number)
     return i + 1 + sp;
 }
 
+/* A bullet character at s: "-", "*", "–", "•", "o" and "§" (what word
+ * processors export for their second and third levels), a middle dot, and
+ * any one character of the Unicode blocks bullets come from (geometric
+ * shapes ▪ ● ◦, arrows ➢ ➤, dingbats ✓ ✔, the private-use glyphs of the
+ * Symbol and Wingdings fonts). Returns its length, or 0. */
+static size_t bullet_len(const char *s, size_t len)
+{
+    if (len && (s[0] == '-' || s[0] == '*' || s[0] == 'o'))
+        return 1;
+    uint32_t cp;
+    size_t n = dk_utf8_decode(s, len, &cp);
+    if (!n)
+        return 0;
+    bool bullet = cp == 0x2022 || cp == 0x2013 || cp == 0x2023 ||
+                  cp == 0x2043 || cp == 0x2219 || cp == 0xB7 || cp == 0xA7 ||
+                  (cp >= 0x2190 && cp <= 0x21FF) || /* arrows */
+                  (cp >= 0x25A0 && cp <= 0x25FF) || /* geometric shapes */
+                  (cp >= 0x2700 && cp <= 0x27BF) || /* dingbats */
+                  (cp >= 0xF000 && cp <= 0xF0FF);   /* symbol fonts */
+    return bullet ? n : 0;
+}
+
 static bool list_marker(const line *l, marker *m)
 {
-    static const char *const bullets[] = {"\xE2\x80\xA2", /* • */
-                                          "\xE2\x97\xA6", /* ◦ */
-                                          "\xE2\x96\xAA", /* ▪ */
-                                          "\xE2\x80\x93", /* – */
-                                          "-", "*", NULL};
     memset(m, 0, sizeof *m);
-    for (const char *const *b = bullets; *b; b++) {
-        if (!starts_with(l, *b))
-            continue;
-        size_t bl = strlen(*b);
+    size_t bl = bullet_len(l->s, l->len);
+    if (bl) {
         size_t sp = skip_spaces(l->s + bl, l->len - bl);
         if (sp == 0 || bl + sp >= l->len)
             return false;
@@ -199,6 +208,12 @@ static bool heading_text(const char *s, size_t len)
 {
     if (len == 0 || len > 150)
         return false;
+    /* "How effective ...? Good", "Investigating crime: Requires
+     * improvement": a heading with its grade */
+    size_t cut, ga, gb;
+    if (dkr_grade_after(s, len, &cut, &ga, &gb) != DKR_GRADE_NONE &&
+        heading_text(s, cut))
+        return true;
     unsigned char first = (unsigned char)s[0];
     if (first < 0x80 && !isupper(first) && !isdigit(first))
         return false;
@@ -228,6 +243,22 @@ static bool heading_like(const line *l)
     return heading_text(l->s, l->len);
 }
 
+/* A document's title may be longer than a heading: a headline of up to
+ * twenty words ("Westvale Police 'inadequate' at protecting vulnerable
+ * people, say inspectors"), not ending like a sentence. */
+static bool title_like(const line *l)
+{
+    if (heading_like(l))
+        return true;
+    if (l->len > 200 || count_words(l->s, l->len) > 20 ||
+        dkr_grade_parse(l->s, l->len, NULL, NULL) != DKR_GRADE_NONE ||
+        dkr_is_boilerplate(l->s, l->len) || has_date(l->s, l->len))
+        return false;
+    unsigned char first = (unsigned char)l->s[0];
+    return (first >= 0x80 || isupper(first) || isdigit(first)) &&
+           !strchr(".,;:", l->s[l->len - 1]);
+}
+
 /* ---- building ------------------------------------------------------------------- */
 
 typedef struct level {
@@ -247,6 +278,7 @@ typedef struct builder {
     dk_node *last_p;  /* the paragraph a page break may have cut */
     bool want_title;
     bool title_done;
+    bool prose_seen; /* bylines stand above the first paragraph */
     /* a letter: its lines before the salutation and after the closing keep
      * their line breaks, for the letter transform to read */
     const line *base;
@@ -455,6 +487,61 @@ static int add_line_block(builder *b, const line *lines, size_t n)
     return 0;
 }
 
+/* meta/date[role] before meta's other children but after its title and
+ * dates. Transfer none; NULL if out of memory. */
+static dk_node *meta_date(builder *b, const char *role, const dkr_date *d,
+                          const char *found, size_t len)
+{
+    dk_node *meta = dk_document_meta(b->doc);
+    dk_node *ref = meta ? dk_node_first(meta) : NULL;
+    while (ref && (dk_node_type(ref) == DK_TITLE || dk_node_type(ref) == DK_DATE))
+        ref = dk_node_next(ref);
+    char iso[11];
+    dkr_date_iso(d, iso);
+    dk_node *date = dk_node_new(DK_DATE);
+    if (!meta || !date || dk_node_set_attr(date, DK_ATTR_ROLE, role) < 0 ||
+        dk_node_set_attr(date, DK_ATTR_WHEN, iso) < 0 ||
+        dk_node_add_text(date, found, len) < 0 ||
+        dk_node_insert_before(meta, ref, date) < 0) {
+        dk_node_free(date);
+        return NULL;
+    }
+    return date;
+}
+
+static bool meta_has_date(builder *b, const char *role)
+{
+    dk_node *meta = dk_document_meta(b->doc);
+    for (dk_node *c = meta ? dk_node_first(meta) : NULL; c; c = dk_node_next(c))
+        if (dk_node_type(c) == DK_DATE && dk_node_attr(c, DK_ATTR_ROLE) &&
+            !strcmp(dk_node_attr(c, DK_ATTR_ROLE), role))
+            return true;
+    return false;
+}
+
+/* A line of metadata: a dateline ("Published: 3 March 2019", "Last
+ * updated 02/03/2017") becomes meta/date[role] with the text after its
+ * label; a byline above the first paragraph ("By Jane Smith, Crime
+ * Reporter") gives meta/author, the line itself going only when it is the
+ * name alone. Returns 1 if the line was taken, 2 if it stays a paragraph
+ * (a byline with more than the name), 0 if it is no such line, -1 if out
+ * of memory. */
+static int meta_line(builder *b, const line *l)
+{
+    dkr_date d;
+    size_t at, ns, ne;
+    const char *role = dkr_dateline(l->s, l->len, &d, &at);
+    if (role && !meta_has_date(b, role))
+        return meta_date(b, role, &d, l->s + at, l->len - at) ? 1 : oom(b);
+    if (b->prose_seen || !dkr_byline(l->s, l->len, &ns, &ne))
+        return 0;
+    dk_node *meta = dk_document_meta(b->doc);
+    dk_node *author = meta ? dk_node_add(meta, DK_AUTHOR) : NULL;
+    if (!author || dk_node_add_text(author, l->s + ns, ne - ns) < 0)
+        return oom(b);
+    return ne == l->len ? 1 : 2;
+}
+
 static int add_block(builder *b, const line *lines, size_t n, const line *next)
 {
     marker m;
@@ -514,29 +601,36 @@ static int add_block(builder *b, const line *lines, size_t n, const line *next)
         return add_paragraph(b, item, lines, n, 0) ? 0 : oom(b);
     }
     b->depth = 0;
-    if (n == 1 && dkr_is_boilerplate(lines[0].s, lines[0].len)) {
-        /* "Skip to content" above the title does not take its place, and
-         * "Page 1 of 2" does not end the paragraph it interrupts */
+    int taken = n == 1 ? meta_line(b, &lines[0]) : 0;
+    if (taken < 0 || taken == 1)
+        return taken < 0 ? -1 : 0;
+    if (join_lines(b, lines, n, 0) < 0)
+        return oom(b);
+    if (dkr_is_boilerplate_block(b->text.data, b->text.len)) {
+        /* "Skip to content" or a cookie banner above the title does not
+         * take its place, and "Page 1 of 2" does not end the paragraph it
+         * interrupts */
         dk_node *open = b->last_p;
-        dk_node *p = add_paragraph(b, b->container, lines, 1, 0);
+        dk_node *p = add_paragraph(b, b->container, lines, n, 0);
         b->last_p = open;
         return p ? 0 : oom(b);
     }
-    if (n == 1 && heading_like(&lines[0])) {
-        if (b->want_title && !b->title_done) {
-            b->title_done = true;
-            dk_node *meta = dk_document_meta(b->doc);
-            dk_node *t = meta ? dk_node_add(meta, DK_TITLE) : NULL;
-            if (!t || dk_node_add_text(t, lines[0].s, lines[0].len) < 0)
-                return oom(b);
-            return 0;
+    if (n == 1 && b->want_title && !b->title_done && title_like(&lines[0])) {
+        b->title_done = true;
+        dk_node *meta = dk_document_meta(b->doc);
+        dk_node *t = dk_node_new(DK_TITLE);
+        if (!meta || !t || dk_node_add_text(t, lines[0].s, lines[0].len) < 0 ||
+            dk_node_insert_before(meta, dk_node_first(meta), t) < 0) {
+            dk_node_free(t);
+            return oom(b);
         }
-        return add_heading(b, &lines[0]);
+        return 0;
     }
+    if (n == 1 && !taken && heading_like(&lines[0]))
+        return add_heading(b, &lines[0]);
     b->title_done = true;
+    b->prose_seen = true;
     dk_node *parent = b->container;
-    if (join_lines(b, lines, n, 0) < 0)
-        return oom(b);
     if (quoted(b->text.data, b->text.len)) {
         parent = dk_node_add(b->container, DK_QUOTE);
         if (!parent)
@@ -607,9 +701,116 @@ static bool letter_mark(const builder *b, size_t i)
  * them: page furniture, a grade, "Last updated ...". */
 static bool stands_alone(const line *l)
 {
+    dkr_date d;
+    size_t at;
     return dkr_is_boilerplate(l->s, l->len) ||
+           dkr_dateline(l->s, l->len, &d, &at) ||
            dkr_grade_parse(l->s, l->len, NULL, NULL) != DKR_GRADE_NONE ||
            (line_starts(l, "Last updated") && has_date(l->s, l->len));
+}
+
+/* ---- quotations over several paragraphs ----------------------------------- */
+
+/* Double quotation marks in a paragraph: opened minus closed ("“" and
+ * "”"; straight ones alternate), and whether it starts with one. */
+static int quote_balance(const dk_node *p, bool *starts)
+{
+    char *t = dk_node_text_content(p);
+    int open = 0, straight = 0;
+    *starts = false;
+    if (!t)
+        return 0;
+    *starts = !strncmp(t, "\xE2\x80\x9C", 3) || t[0] == '"';
+    for (const char *c = t; *c; c++) {
+        if (!strncmp(c, "\xE2\x80\x9C", 3))
+            open++;
+        else if (!strncmp(c, "\xE2\x80\x9D", 3))
+            open--;
+        else if (*c == '"')
+            straight++;
+    }
+    free(t);
+    return open + (straight % 2);
+}
+
+static bool furniture(const dk_node *p)
+{
+    char *t = dk_node_text_content(p);
+    bool f = t && dkr_is_boilerplate_block(t, strlen(t));
+    free(t);
+    return f;
+}
+
+/* The paragraph a block stands for: itself, or the one paragraph of a
+ * quote the reader made of it. */
+static dk_node *para_of(dk_node *n)
+{
+    if (dk_node_type(n) == DK_P)
+        return n;
+    dk_node *f = dk_node_first(n);
+    return dk_node_type(n) == DK_QUOTE && f && !dk_node_next(f) &&
+                   dk_node_type(f) == DK_P
+               ? f
+               : NULL;
+}
+
+/*
+ * A quotation that runs over several paragraphs is one quote: it opens in
+ * a paragraph and is not closed there ("He said: “I have been ..."), the
+ * paragraphs that go on with it open with a quotation mark (as printers
+ * do), and the one that closes it ends the quote. The paragraphs move into
+ * one quote element, the first with whatever precedes the quotation mark.
+ */
+static int group_quotes(builder *b, dk_node *container)
+{
+    for (dk_node *n = dk_node_first(container), *next; n; n = next) {
+        next = dk_node_next(n);
+        if (dk_node_type(n) == DK_SECTION) {
+            if (group_quotes(b, n) < 0)
+                return -1;
+            continue;
+        }
+        bool starts;
+        if (dk_node_type(n) != DK_P || quote_balance(n, &starts) <= 0)
+            continue;
+        dk_node *end = NULL;
+        for (dk_node *m = next; m && !end; m = dk_node_next(m)) {
+            dk_node *p = para_of(m);
+            if (p && furniture(p))
+                continue; /* "Hide Ad" between the paragraphs: clean's */
+            int bal = p ? quote_balance(p, &starts) : -1;
+            if (!p || !starts || bal < 0)
+                break;
+            if (bal == 0)
+                end = m;
+        }
+        if (!end)
+            continue;
+        dk_node *q = dk_node_new(DK_QUOTE);
+        if (!q || dk_node_insert_before(container, n, q) < 0) {
+            dk_node_free(q);
+            return oom(b);
+        }
+        const char *off = dk_node_attr(n, DK_ATTR_OFFSET);
+        if (off && dk_node_set_attr(q, DK_ATTR_OFFSET, off) < 0)
+            return oom(b);
+        for (dk_node *m = n, *after; m; m = after) {
+            after = m == end ? NULL : dk_node_next(m);
+            dk_node *p = para_of(m);
+            dk_node_detach(p);
+            if (m != p) {
+                dk_node_detach(m);
+                dk_node_free(m);
+            }
+            dk_node_set_attr(p, DK_ATTR_OFFSET, NULL);
+            if (dk_node_append(q, p) < 0) {
+                dk_node_free(p);
+                return oom(b);
+            }
+        }
+        next = dk_node_next(q);
+    }
+    return 0;
 }
 
 int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
@@ -662,6 +863,8 @@ int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
             goto cleanup;
         i = j;
     }
+    if (group_quotes(&b, dk_document_body(b.doc)) < 0)
+        goto cleanup;
     if (dk_ctx_request_transform(ctx, "clean") < 0 ||
         (letter && dk_ctx_request_transform(ctx, "letter") < 0) ||
         ((sg.grades || sg.inspection) &&
