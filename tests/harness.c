@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rules.h"
+
 char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -166,4 +168,175 @@ int run_suite(Suite *s)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed ? 1 : 0;
+}
+
+/* ---- word accounting -------------------------------------------------- */
+
+typedef struct words {
+    char **v;
+    size_t n, cap;
+} words;
+
+static void add_word(words *w, const char *s, size_t len)
+{
+    if (w->n == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 256;
+        w->v = realloc(w->v, w->cap * sizeof *w->v);
+        ck_assert_ptr_nonnull(w->v);
+    }
+    char *c = strndup(s, len);
+    for (char *p = c; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    w->v[w->n++] = c;
+}
+
+static bool word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static void split_words(words *w, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        if (!word_char(s[i])) {
+            i++;
+            continue;
+        }
+        size_t st = i;
+        while (i < len && word_char(s[i]))
+            i++;
+        add_word(w, s + st, i - st);
+    }
+}
+
+static int cmp_words(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_words(words *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->v[i]);
+    free(w->v);
+}
+
+static bool only_digits(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return len > 0 && len <= 3;
+}
+
+/* Is the block at [s, s+len) one a warning names ("at byte N")? */
+static bool named_repeat(const char *warnings, size_t offset)
+{
+    char key[64];
+    snprintf(key, sizeof key, "at byte %zu\n", offset);
+    return warnings && strstr(warnings, key);
+}
+
+char *lost_words(const char *input, size_t len, const char *xml_output,
+                 const char *warnings)
+{
+    static const char *const labels[] = {
+        "date", "dated", "cc", "c", "enc", "encs", "encl", "encls",
+        "enclosure", "enclosures", "s", "copy", "copies", "to", "tel",
+        "telephone", "phone", "mobile", "direct", "line", "dl", "e", "mail",
+        "email", "t", "m", "grade", "our", "overall", "judgment", "judgement",
+        "rating", "last", "updated", "modified", "published", "first",
+        "posted", "on", "by", "is"};
+    words in = {0}, out = {0};
+    /* the input, block by block (blocks end at blank lines), furniture
+     * and named repeats left out */
+    for (size_t i = 0; i < len;) {
+        while (i < len && (input[i] == '\n' || input[i] == '\r'))
+            i++;
+        size_t st = i;
+        while (i < len && !(input[i] == '\n' &&
+                            (i + 1 >= len || input[i + 1] == '\n' ||
+                             (input[i + 1] == '\r' && i + 2 < len && input[i + 2] == '\n'))))
+            i++;
+        if (i == st)
+            break;
+        size_t end = i;
+        if (named_repeat(warnings, st) || dkr_is_boilerplate_block(input + st, end - st))
+            continue;
+        for (size_t l = st; l < end;) {
+            size_t le = l;
+            while (le < end && input[le] != '\n')
+                le++;
+            size_t a = l, b = le;
+            while (a < b && (input[a] == ' ' || input[a] == '\t'))
+                a++;
+            while (b > a && (input[b - 1] == ' ' || input[b - 1] == '\r' ||
+                             input[b - 1] == '\t'))
+                b--;
+            /* a list item's number is the list's numbering */
+            size_t m = a;
+            if (m < b && (input[m] == '-' || input[m] == '*'))
+                for (m++; m < b && input[m] == ' ';)
+                    m++;
+            size_t dg = m;
+            while (dg < b && dg - m < 3 && input[dg] >= '0' && input[dg] <= '9')
+                dg++;
+            if (dg > m && dg < b && (input[dg] == '.' || input[dg] == ')') &&
+                dg + 1 < b && input[dg + 1] == ' ')
+                a = dg + 1;
+            if (!dkr_is_boilerplate(input + a, b - a) && !only_digits(input + a, b - a))
+                split_words(&in, input + a, b - a);
+            l = le + 1;
+        }
+    }
+    /* the output's text */
+    for (const char *p = xml_output; *p;) {
+        if (*p == '<') {
+            const char *gt = strchr(p, '>');
+            p = gt ? gt + 1 : p + strlen(p);
+            continue;
+        }
+        if (*p == '&') {
+            const char *semi = strchr(p, ';');
+            p = semi ? semi + 1 : p + 1;
+            continue;
+        }
+        const char *q = p;
+        while (*q && *q != '<' && *q != '&')
+            q++;
+        split_words(&out, p, (size_t)(q - p));
+        p = q;
+    }
+    qsort(in.v, in.n, sizeof *in.v, cmp_words);
+    qsort(out.v, out.n, sizeof *out.v, cmp_words);
+    char *report = NULL;
+    size_t rlen = 0;
+    FILE *mem = open_memstream(&report, &rlen);
+    size_t i = 0, j = 0, lost = 0;
+    while (i < in.n) {
+        int c = j < out.n ? strcmp(in.v[i], out.v[j]) : -1;
+        if (c == 0) {
+            i++, j++;
+        } else if (c > 0) {
+            j++;
+        } else {
+            bool label = false;
+            for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++)
+                label |= !strcmp(in.v[i], labels[k]);
+            if (!label) {
+                fprintf(mem, " %s", in.v[i]);
+                lost++;
+            }
+            i++;
+        }
+    }
+    fclose(mem);
+    free_words(&in);
+    free_words(&out);
+    if (!lost) {
+        free(report);
+        return NULL;
+    }
+    return report;
 }

@@ -49,4 +49,23 @@ int run_suite(Suite *s);
 /* Compare with a file, showing the first difference on failure. */
 void assert_matches_file(const char *actual, size_t len, const char *path);
 
+/*
+ * Word accounting: the words (runs of ASCII letters and digits, case
+ * folded) of input that are not in output, counted (a word twice in the
+ * input must be there twice), except those docket removes on purpose and
+ * the README documents:
+ *  - page furniture: lines and blocks dkr_is_boilerplate_block() names,
+ *    and a line holding only a question's number;
+ *  - a repeated paragraph that a warning names ("at byte N" in warnings);
+ *  - labels before values: "Date:", "cc:", "Enc.", "Tel:", "E-mail:",
+ *    "Grade", "Our judgment", "Last updated", "Published", "By";
+ *  - the numbers of numbered list items ("1.", "- 2)"), which become the
+ *    list's numbering.
+ * input is plain text; output is docket's canonical XML (its text, tags
+ * and entities left out). Returns NULL if nothing is lost, else a
+ * description of what is (free it).
+ */
+char *lost_words(const char *input, size_t len, const char *xml_output,
+                 const char *warnings);
+
 #endif

@@ -1,0 +1,527 @@
+/*
+ * The transforms and the readers lose nothing and settle: every word of
+ * every fixture is in docket's output (but for what the README says is
+ * removed), each transform run again changes nothing (on the fixtures and
+ * on random trees), and the letter and clean rules keep what they do not
+ * understand.
+ */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include "host.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+typedef struct names {
+    char **v;
+    size_t n;
+} names;
+
+/* DIR/NAME.EXT for every input fixture (not an expected output). */
+static names inputs_in(const char *dir, const char *ext)
+{
+    names ns = {calloc(512, sizeof(char *)), 0};
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    size_t el = strlen(ext);
+    while ((e = readdir(d)) && ns.n < 511) {
+        size_t len = strlen(e->d_name);
+        if (len > el + 1 && !strcmp(e->d_name + len - el, ext) &&
+            e->d_name[len - el - 1] == '.' && !strstr(e->d_name, ".expected."))
+            ck_assert(asprintf(&ns.v[ns.n++], "%s/%s", dir, e->d_name) > 0);
+    }
+    closedir(d);
+    return ns;
+}
+
+static void free_names(names *ns)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        free(ns->v[i]);
+    free(ns->v);
+}
+
+static const char *const text_dirs[] = {FIXTURES "/seeds", FIXTURES "/structure",
+                                        FIXTURES "/text"};
+
+/* The text of canonical XML, tags left out (as plain text for
+ * lost_words). Transfer full. */
+static char *xml_text(const char *xml)
+{
+    char *t = strdup(xml);
+    size_t k = 0;
+    for (const char *p = xml; *p;) {
+        const char *end = *p == '<' ? strchr(p, '>') : *p == '&' ? strchr(p, ';') : NULL;
+        if (end) {
+            p = end + 1;
+            t[k++] = '\n';
+            continue;
+        }
+        t[k++] = *p++;
+    }
+    t[k] = '\0';
+    return t;
+}
+
+/* Every word of every text fixture is in its XML, read by the text reader
+ * (with the transforms it asks for). */
+START_TEST(text_reader_keeps_every_word)
+{
+    int checked = 0;
+    for (size_t d = 0; d < sizeof text_dirs / sizeof text_dirs[0]; d++) {
+        names ns = inputs_in(text_dirs[d], "txt");
+        for (size_t i = 0; i < ns.n; i++) {
+            run_result r = DOCKET(NULL, "-t", "xml", ns.v[i]);
+            ck_assert_msg(r.status == 0, "%s: %s", ns.v[i], r.err);
+            /* the input as the reader decoded it (a legacy charset) */
+            run_result raw = DOCKET(NULL, "--no-transforms", "-t", "text", ns.v[i]);
+            size_t len;
+            char *in = slurp(ns.v[i], &len);
+            bool legacy = strstr(raw.err, "read as Windows-1252") != NULL;
+            char *lost = lost_words(legacy ? raw.out : in, legacy ? raw.out_len : len,
+                                    r.out, r.err);
+            ck_assert_msg(!lost, "%s lost:%s", ns.v[i], lost);
+            free(in);
+            run_free(&raw);
+            run_free(&r);
+            checked++;
+        }
+        free_names(&ns);
+    }
+    ck_assert_int_gt(checked, 10);
+}
+END_TEST
+
+/* The xml and json readers keep every word too: docket's own forms of
+ * each fixture read back give the same words. */
+START_TEST(xml_and_json_readers_keep_every_word)
+{
+    char *dir = temp_dir();
+    names ns = inputs_in(FIXTURES "/seeds", "txt");
+    for (size_t i = 0; i < ns.n; i++) {
+        char json[512], xml[512];
+        snprintf(json, sizeof json, "%s/doc.json", dir);
+        snprintf(xml, sizeof xml, "%s/doc.xml", dir);
+        run_result a = DOCKET(NULL, "-t", "json", "-o", json, ns.v[i]);
+        run_result b = DOCKET(NULL, "-t", "xml", "-o", xml, ns.v[i]);
+        ck_assert_int_eq(a.status + b.status, 0);
+        char *orig = slurp(xml, NULL);
+        char *text = xml_text(orig);
+        const char *from[] = {json, xml};
+        for (int k = 0; k < 2; k++) {
+            run_result r = DOCKET(NULL, "-t", "xml", from[k]);
+            ck_assert_msg(r.status == 0, "%s", r.err);
+            char *lost = lost_words(text, strlen(text), r.out, NULL);
+            ck_assert_msg(!lost, "%s via %s lost:%s", ns.v[i], from[k], lost);
+            run_free(&r);
+        }
+        free(text);
+        free(orig);
+        run_free(&a);
+        run_free(&b);
+    }
+    free_names(&ns);
+    /* the XML fixture with every element */
+    size_t len;
+    char *all = slurp(FIXTURES "/xml/all-elements.xml", &len);
+    char *text = xml_text(all);
+    run_result r = DOCKET(NULL, "-t", "xml", FIXTURES "/xml/all-elements.xml");
+    ck_assert_int_eq(r.status, 0);
+    char *lost = lost_words(text, strlen(text), r.out, NULL);
+    ck_assert_msg(!lost, "all-elements.xml lost:%s", lost);
+    run_free(&r);
+    free(text);
+    free(all);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- idempotence ---------------------------------------------------------- */
+
+static const char *const transforms[] = {"clean", "letter", "inspection"};
+
+/* On every fixture: a transform applied again to a tree all three made,
+ * or twice to the tree as read, changes nothing the second time. */
+START_TEST(transforms_settle_on_fixtures)
+{
+    char *dir = temp_dir();
+    char done[512], raw[512], once[512];
+    snprintf(done, sizeof done, "%s/done.json", dir);
+    snprintf(raw, sizeof raw, "%s/raw.json", dir);
+    snprintf(once, sizeof once, "%s/once.json", dir);
+    int checked = 0;
+    for (size_t d = 0; d < sizeof text_dirs / sizeof text_dirs[0]; d++) {
+        names ns = inputs_in(text_dirs[d], "txt");
+        for (size_t i = 0; i < ns.n; i++) {
+            run_result a = DOCKET(NULL, "-T", "clean", "-T", "letter", "-T",
+                                  "inspection", "-t", "json", "-o", done, ns.v[i]);
+            run_result b = DOCKET(NULL, "--no-transforms", "-t", "json", "-o", raw,
+                                  ns.v[i]);
+            ck_assert_int_eq(a.status + b.status, 0);
+            char *want = slurp(done, NULL);
+            for (size_t t = 0; t < 3; t++) {
+                run_result again = DOCKET(NULL, "-f", "json", "-T", transforms[t],
+                                          "-t", "json", done);
+                ck_assert_msg(again.status == 0, "%s", again.err);
+                ck_assert_msg(!strcmp(again.out, want), "%s changes %s again",
+                              transforms[t], ns.v[i]);
+                run_free(&again);
+                run_result one = DOCKET(NULL, "-f", "json", "-T", transforms[t],
+                                        "-t", "json", "-o", once, raw);
+                run_result two = DOCKET(NULL, "-f", "json", "-T", transforms[t],
+                                        "-t", "json", once);
+                char *first = slurp(once, NULL);
+                ck_assert_msg(one.status == 0 && two.status == 0, "%s", two.err);
+                ck_assert_msg(!strcmp(first, two.out), "%s twice on %s differs",
+                              transforms[t], ns.v[i]);
+                free(first);
+                run_free(&one);
+                run_free(&two);
+                checked++;
+            }
+            free(want);
+            run_free(&a);
+            run_free(&b);
+        }
+        free_names(&ns);
+    }
+    ck_assert_int_gt(checked, 30);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Random trees: text from a pool of what the rules look for (and of what
+ * they must leave alone), elements wherever the content model allows. */
+static const char *const pool[] = {
+    "Dear Sir,", "Yours sincerely", "Yours faithfully,", "Good",
+    "Requires improvement", "Areas for improvement", "Causes of concern",
+    "How effective is the force? Good", "Effectiveness",
+    "Questions for Effectiveness", "Last updated 02/03/2017",
+    "Our ref: AB/12", "Date: 1 February 2019", "cc: Chief Executive",
+    "Enc.", "1. Action plan", "Mr A. Smith", "The Chief Constable",
+    "Northshire Police", "NORTHSHIRE POLICE", "12 High Street",
+    "Ground Floor, Aire House", "Leeds LS1 2AB", "Tel: 0113 496 0000",
+    "Direct line 0113 496 0001", "Fax: 0113 496 0002", "jo@example.org",
+    "The force should improve its response.", "“Quoted", "text”",
+    "\xc3\xa2\xe2\x82\xac\xe2\x84\xa2", "3\xc3\x97\xc2\xbd",
+    "\xc2\xab\xc3\x89T\xc3\x89\xc2\xbb", "\xc3\x8b\xc3\x8b\xc5\x93",
+    "'\xcb\x9cquoted'", "caf\xc3\x83\xc2\xa9", "caf\xc3\x83\xc6\x92\xc3\x82\xc2\xa9",
+    "Skip to content", "Hide Ad",
+    "Share", "We use cookies. Accept all cookies?", "Most read",
+    "By Jane Smith", "Published: 3 March 2019", "  spaced   out  ", "",
+    "Page 1 of 2", "1) Preventing crime \xe2\x80\x93 Grade Good",
+    "Westvale Police", "published yesterday (February 18)", "\xe2\x80\x8b",
+    "Jo Bloggs", "Chief Superintendent", "PEEL 2016",
+};
+
+static const char *const attr_values[] = {
+    "pillar", "question", "areas-for-improvement", "causes-of-concern",
+    "none", "1", "2", "bullet", "ordered", "good", "ungraded", "written",
+    "2019-02-01", "x", "40",
+};
+
+static unsigned rnd(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7fff;
+}
+
+static void grow(dk_node *parent, int depth, unsigned *seed)
+{
+    int children = (int)(rnd(seed) % 5);
+    for (int c = 0; c < children; c++) {
+        dk_type t = (dk_type)(rnd(seed) % DK_TYPE_COUNT);
+        if (t == DK_TEXT || (depth > 6 && t != DK_TEXT && rnd(seed) % 2)) {
+            const char *s = pool[rnd(seed) % (sizeof pool / sizeof pool[0])];
+            if (dk_type_allows_text(dk_node_type(parent)))
+                dk_node_add_text(parent, s, strlen(s));
+            continue;
+        }
+        if (!DK_TYPE_IS_ELEMENT(t) || t == DK_DOCUMENT || t == DK_META ||
+            !dk_type_allows_child(dk_node_type(parent), t) || depth > 10)
+            continue;
+        dk_node *n = dk_node_add(parent, t);
+        if (!n)
+            continue;
+        for (int a = 0; a < DK_ATTR_COUNT; a++)
+            if (dk_type_allows_attr(t, (dk_attr)a) && rnd(seed) % 2)
+                dk_node_set_attr(n, (dk_attr)a,
+                                 attr_values[rnd(seed) % (sizeof attr_values /
+                                                          sizeof attr_values[0])]);
+        if (dk_type_allows_text(t)) {
+            const char *s = pool[rnd(seed) % (sizeof pool / sizeof pool[0])];
+            dk_node_add_text(n, s, strlen(s));
+        }
+        grow(n, depth + 1, seed);
+    }
+}
+
+static void collect_warning(void *user, const char *name, const char *msg)
+{
+    (void)user, (void)name, (void)msg;
+}
+
+/* The tree as JSON, through the json plugin. Transfer full. */
+static char *as_json(const dk_plugin *json, const dk_node *doc)
+{
+    dk_ctx *ctx = dk_ctx_new("tree", NULL, 0, collect_warning, NULL);
+    dk_sink *sink = dk_sink_memory(ctx);
+    ck_assert_int_eq(json->write(ctx, doc, sink), 0);
+    size_t len;
+    char *s = strndup(dk_sink_data(sink, &len), len);
+    dk_sink_discard(sink);
+    dk_ctx_free(ctx);
+    return s;
+}
+
+START_TEST(transforms_settle_on_random_trees)
+{
+    const char *dirs[] = {PLUGIN_DIR, NULL};
+    dk_registry *reg = dk_registry_new(NULL, NULL, dirs, collect_warning, NULL);
+    ck_assert_ptr_nonnull(reg);
+    const dk_plugin *json = dk_registry_load(reg, dk_registry_find(reg, DK_KIND_WRITER, "json"));
+    ck_assert_ptr_nonnull(json);
+    const dk_plugin *t[3];
+    for (int k = 0; k < 3; k++)
+        ck_assert_ptr_nonnull(t[k] = dk_registry_load(
+                                  reg, dk_registry_find(reg, DK_KIND_TRANSFORM, transforms[k])));
+    for (unsigned i = 0; i < 600; i++) {
+        unsigned seed = i * 7919u + 1;
+        dk_node *doc = dk_document_new(NULL);
+        grow(dk_document_meta(doc), 1, &seed);
+        grow(dk_document_body(doc), 1, &seed);
+        for (int k = 0; k < 3; k++) {
+            dk_node *copy = dk_node_copy(doc);
+            dk_ctx *ctx = dk_ctx_new("tree", NULL, 0, collect_warning, NULL);
+            ck_assert_int_eq(t[k]->transform(ctx, copy), 0);
+            char *once = as_json(json, copy);
+            ck_assert_int_eq(t[k]->transform(ctx, copy), 0);
+            char *twice = as_json(json, copy);
+            ck_assert_msg(!strcmp(once, twice), "%s on tree %u: %s\nthen: %s",
+                          transforms[k], i, once, twice);
+            ck_assert_int_le(dk_node_depth(copy), DK_MAX_DEPTH);
+            /* and what it made reads back */
+            dk_node *back = NULL;
+            const dk_plugin *jr = json;
+            ck_assert_int_eq(jr->read(ctx, (const unsigned char *)once, strlen(once), &back), 0);
+            char *again = as_json(json, back);
+            ck_assert_str_eq(again, once);
+            free(again);
+            dk_node_free(back);
+            free(once);
+            free(twice);
+            dk_ctx_free(ctx);
+            dk_node_free(copy);
+        }
+        dk_node_free(doc);
+    }
+    dk_registry_free(reg);
+}
+END_TEST
+
+/* ---- clean ------------------------------------------------------------------ */
+
+static char *convert(const char *text, const char *const *extra, char **err)
+{
+    char *dir = temp_dir();
+    char in[512];
+    snprintf(in, sizeof in, "%s/in.txt", dir);
+    spit(in, text, strlen(text));
+    const char *args[16] = {"-t", "xml"};
+    size_t n = 2;
+    for (; extra && *extra; extra++)
+        args[n++] = *extra;
+    args[n++] = in;
+    args[n] = NULL;
+    run_result r = docket_run(args, NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    char *out = strdup(r.out);
+    if (err)
+        *err = strdup(r.err);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+    return out;
+}
+
+/* Mojibake is repaired only where it is provably UTF-8 read as
+ * Windows-1252; correct text in any script is left alone. */
+START_TEST(clean_leaves_correct_text_alone)
+{
+    static const char *const kept[] = {
+        "3\xc3\x97\xc2\xbd cups of flour",          /* 3×½ */
+        "\xc2\xab\xc3\x89T\xc3\x89\xc2\xbb",         /* «ÉTÉ» */
+        "x \xc3\x8b\xc3\x8b\xc5\x93 y",              /* ËËœ */
+        "\xc3\x90\xc5\xb8 alone",                     /* ÐŸ: one letter */
+    };
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "Title\n\nA paragraph: %s.\n", kept[i]);
+        char *x = convert(text, NULL, NULL);
+        ck_assert_msg(strstr(x, kept[i]), "%s became %s", kept[i], x);
+        free(x);
+    }
+    static const struct {
+        const char *in, *out;
+    } fixed[] = {
+        {"it\xc3\xa2\xe2\x82\xac\xe2\x84\xa2s", "it\xe2\x80\x99s"},
+        {"caf\xc3\x83\xc2\xa9", "caf\xc3\xa9"},
+        /* Russian in full: several letters of one script */
+        {"\xc3\x90\xc2\xbf\xc3\x91\xe2\x82\xac\xc3\x90\xc2\xb8\xc3\x90\xc2\xb2",
+         "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2"},
+        /* encoded twice: repaired twice, at once */
+        {"caf\xc3\x83\xc6\x92\xc3\x82\xc2\xa9", "caf\xc3\xa9"},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "Title\n\nA paragraph: %s.\n", fixed[i].in);
+        char *x = convert(text, NULL, NULL);
+        ck_assert_msg(strstr(x, fixed[i].out), "%s: %s", fixed[i].in, x);
+        free(x);
+    }
+}
+END_TEST
+
+/* Adjacent paragraphs that differ in a content word are both kept; one
+ * that differs from the one before only in a function word goes. */
+START_TEST(clean_repeats_differ_only_in_function_words)
+{
+    const char *a = "The force should improve the way it supervises "
+                    "investigations of domestic abuse so that every victim "
+                    "receives a consistent service from the first call to the "
+                    "end of the case.";
+    const char *b = "The force should improve the way it supervises "
+                    "investigations of child abuse so that every victim "
+                    "receives a consistent service from the first call to the "
+                    "end of the case.";
+    const char *c = "The force should improve way it supervises investigations "
+                    "of domestic abuse so that every victim receives a "
+                    "consistent service from the first call to the end of the "
+                    "case.";
+    char text[2048];
+    snprintf(text, sizeof text, "Title\n\n%s\n\n%s\n", a, b);
+    char *err;
+    char *x = convert(text, NULL, &err);
+    ck_assert_msg(strstr(x, "domestic abuse") && strstr(x, "child abuse"), "%s", x);
+    ck_assert(!strstr(err, "repeated"));
+    free(x);
+    free(err);
+    snprintf(text, sizeof text, "Title\n\n%s\n\n%s\n", a, c);
+    x = convert(text, NULL, &err);
+    ck_assert_msg(strstr(err, "removed a repeated paragraph"), "%s", err);
+    ck_assert(!strstr(x, "improve way"));
+    free(x);
+    free(err);
+}
+END_TEST
+
+/* ---- letters ------------------------------------------------------------------ */
+
+static void assert_has(const char *xml, const char *want)
+{
+    ck_assert_msg(strstr(xml, want), "no %s in\n%s", want, xml);
+}
+
+/* Parties beyond sender and recipient, long addresses, several phones and
+ * e-mail addresses: nothing is dropped. */
+START_TEST(letter_parties_lose_nothing)
+{
+    char text[4096] = "Northshire Police\nPolice Headquarters\n";
+    for (int i = 1; i <= 14; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text),
+                 "Address line %d\n", i);
+    strcat(text, "NS1 1AA\nTel: 01632 960000\nTel: 01632 960001\n"
+                 "Email: one@example.org\nEmail: two@example.org\n\n"
+                 "Jo Bloggs\nChief Constable\n\n"
+                 "Sam Jones\nPolice and Crime Commissioner\n\n"
+                 "Mr A. Smith\nHome Office\n2 Marsham Street\nLondon SW1P 4DF\n\n"
+                 "1 May 2020\n\nDear Mr Smith,\n\nThank you for your letter.\n\n"
+                 "Yours sincerely\n\nJo Bloggs\n");
+    char *x = convert(text, NULL, NULL);
+    for (int i = 1; i <= 14; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "<line>Address line %d</line>", i);
+        assert_has(x, line);
+    }
+    assert_has(x, "<line>NS1 1AA</line>");
+    assert_has(x, "<phone>01632 960000</phone><phone>01632 960001</phone>");
+    assert_has(x, "<email>one@example.org</email><email>two@example.org</email>");
+    assert_has(x, "<name>Jo Bloggs</name>");
+    assert_has(x, "<name>Sam Jones</name><role>Police and Crime Commissioner</role>");
+    assert_has(x, "<recipient><name>Mr A. Smith</name>");
+    free(x);
+}
+END_TEST
+
+/* Lines run together, labels, references and a date under the signature. */
+START_TEST(letter_front_matter_line_by_line)
+{
+    char *x = convert(
+        "NORTHSHIRE POLICE\nGround Floor, Aire House\nLeeds LS1 2AB\n"
+        "Direct line: 0113 496 0001\nFax: 0113 496 0002\n"
+        "The Chief Constable\nWestvale Constabulary\nHQ Road\nWestvale WV1 1AA\n\n"
+        "Date: 1 February 2019\nOur ref: AB/12\nYour ref: CD/34\n\n"
+        "Dear Chief Constable,\n\nThank you for your letter.\n\n"
+        "Yours faithfully\n\nJo Bloggs\nHead of Standards\n\n"
+        "cc: Chief Executive\n    Panel Secretary\n\nEnclosures:\n"
+        "1. Action plan\n2. Report\n", NULL, NULL);
+    assert_has(x, "<org>NORTHSHIRE POLICE</org>");
+    assert_has(x, "<line>Ground Floor, Aire House</line>");
+    assert_has(x, "<phone>0113 496 0001</phone>");
+    assert_has(x, "Fax: 0113 496 0002");
+    assert_has(x, "<recipient><role>The Chief Constable</role><org>Westvale Constabulary</org>");
+    assert_has(x, "<date role=\"written\" when=\"2019-02-01\">1 February 2019</date>");
+    assert_has(x, "<reference>Our ref: AB/12</reference><reference>Your ref: CD/34</reference>");
+    assert_has(x, "<cc>Chief Executive</cc><cc>Panel Secretary</cc>");
+    assert_has(x, "<enclosure>1. Action plan</enclosure><enclosure>2. Report</enclosure>");
+    ck_assert_msg(strstr(x, "</letter></body>"), "text after the letter:\n%s", x);
+    free(x);
+    /* the only date under the signature */
+    x = convert("Dear Jo,\n\nThanks for the report.\n\nKind regards\n\nSam\n\n"
+                "3 March 2020\n", NULL, NULL);
+    assert_has(x, "<letter><date role=\"written\" when=\"2020-03-03\">3 March 2020</date>");
+    free(x);
+}
+END_TEST
+
+/* The letter transform keeps what the inspection transform found. */
+START_TEST(letter_keeps_what_it_does_not_understand)
+{
+    const char *text = "Dear Chief Constable,\n\nThank you.\n\n"
+                       "How effective is the force at investigating crime?\n\n"
+                       "Good\n\nThe force investigates crime well.\n\n"
+                       "Yours sincerely\n\nJo Bloggs\n";
+    char *x = convert(text, (const char *const[]){"--no-transforms", "-T", "inspection",
+                                                   "-T", "letter", NULL}, NULL);
+    assert_has(x, "<section kind=\"question\"");
+    assert_has(x, "<grade value=\"good\">Good</grade>");
+    ck_assert_msg(!strstr(x, "<subject>"), "%s", x);
+    free(x);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("transforms");
+    TCase *tc = tcase_create("transforms");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, text_reader_keeps_every_word);
+    tcase_add_test(tc, xml_and_json_readers_keep_every_word);
+    tcase_add_test(tc, transforms_settle_on_fixtures);
+    tcase_add_test(tc, transforms_settle_on_random_trees);
+    tcase_add_test(tc, clean_leaves_correct_text_alone);
+    tcase_add_test(tc, clean_repeats_differ_only_in_function_words);
+    tcase_add_test(tc, letter_parties_lose_nothing);
+    tcase_add_test(tc, letter_front_matter_line_by_line);
+    tcase_add_test(tc, letter_keeps_what_it_does_not_understand);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
