@@ -247,8 +247,9 @@ char *lost_words(const char *input, size_t len, const char *xml_output,
         "telephone", "phone", "mobile", "direct", "line", "dl", "e", "mail",
         "email", "t", "m", "grade", "our", "overall", "judgment", "judgement",
         "rating", "last", "updated", "modified", "published", "first",
-        "posted", "on", "by", "is"};
+        "posted", "on", "by", "is", "re", "subject"};
     words in = {0}, out = {0};
+    bool links = false; /* under a "Most read" heading */
     /* the input, block by block (blocks end at blank lines), furniture
      * and named repeats left out */
     for (size_t i = 0; i < len;) {
@@ -264,6 +265,15 @@ char *lost_words(const char *input, size_t len, const char *xml_output,
         size_t end = i;
         if (named_repeat(warnings, st) || dkr_is_boilerplate_block(input + st, end - st))
             continue;
+        /* the links under "Most read" and its like: list items and short
+         * lines, up to the first longer block */
+        bool heading = !memchr(input + st, '\n', end - st) &&
+                       dkr_link_list_heading(input + st, end - st);
+        if (heading || (links && (input[st] == '-' || end - st < 120))) {
+            links = true;
+            continue;
+        }
+        links = false;
         for (size_t l = st; l < end;) {
             size_t le = l;
             while (le < end && input[le] != '\n')
@@ -276,9 +286,12 @@ char *lost_words(const char *input, size_t len, const char *xml_output,
                 b--;
             /* a list item's number is the list's numbering */
             size_t m = a;
-            if (m < b && (input[m] == '-' || input[m] == '*'))
-                for (m++; m < b && input[m] == ' ';)
+            if (m + 1 < b && (input[m] == '-' || input[m] == '*' || input[m] == 'o') &&
+                (input[m + 1] == ' ' || input[m + 1] == '\t')) {
+                for (m++; m < b && (input[m] == ' ' || input[m] == '\t');)
                     m++;
+                a = m; /* a bullet ("o" is a word processor's) */
+            }
             size_t dg = m;
             while (dg < b && dg - m < 3 && input[dg] >= '0' && input[dg] <= '9')
                 dg++;

@@ -55,12 +55,13 @@ void assert_matches_file(const char *actual, size_t len, const char *path);
  * input must be there twice), except those docket removes on purpose and
  * the README documents:
  *  - page furniture: lines and blocks dkr_is_boilerplate_block() names,
- *    and a line holding only a question's number;
+ *    a line holding only a question's number, and the links under a
+ *    heading dkr_link_list_heading() names ("Most read");
  *  - a repeated paragraph that a warning names ("at byte N" in warnings);
- *  - labels before values: "Date:", "cc:", "Enc.", "Tel:", "E-mail:",
+ *  - labels before values: "Date:", "Re:", "cc:", "Enc.", "Tel:", "E-mail:",
  *    "Grade", "Our judgment", "Last updated", "Published", "By";
- *  - the numbers of numbered list items ("1.", "- 2)"), which become the
- *    list's numbering.
+ *  - list markers: bullets ("-", "o") and the numbers of numbered items
+ *    ("1.", "- 2)"), which become the list's numbering.
  * input is plain text; output is docket's canonical XML (its text, tags
  * and entities left out). Returns NULL if nothing is lost, else a
  * description of what is (free it).

@@ -304,6 +304,21 @@ static size_t grade_label(const char *s, size_t len)
     return 0;
 }
 
+bool dkr_grade_label(const char *s, size_t len)
+{
+    while (len && (isspace((unsigned char)s[len - 1]) || s[len - 1] == ':'))
+        len--;
+    static const char *const labels[] = {
+        "our overall judgement", "our overall judgment", "overall judgement",
+        "overall judgment", "our judgements", "our judgments", "our judgement",
+        "our judgment", "judgement", "judgment", "overall grade", "grade",
+        "overall rating", "rating"};
+    for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++)
+        if (dkr_text_eq(s, len, labels[k]))
+            return true;
+    return false;
+}
+
 /* Trim spaces, a final full stop, and a leading label ("Grade:", "Our
  * judgment:"). */
 static void grade_trim(const char *s, size_t len, size_t *a, size_t *b)
@@ -412,13 +427,15 @@ dkr_grade dkr_grade_suffix(const char *s, size_t len, size_t *gstart,
  */
 static const char *const control_words[] = {
     "a", "accept", "ad", "add", "ads", "advert", "advertisement",
-    "advertising", "agree", "all", "allow", "and", "article", "back",
+    "advertising", "agree", "all", "allow", "analytics", "and", "article",
+    "back",
     "bookmark", "close", "comment", "comments", "content", "continue",
     "cookie", "cookies", "copy", "customise", "customize", "decline", "deny",
     "dismiss", "email", "essential", "expand", "facebook", "follow", "got",
     "hide", "instagram", "it", "jump", "leave", "link", "linkedin", "listen",
-    "load", "log", "login", "main", "manage", "menu", "more", "navigation",
-    "necessary", "next", "ok", "on", "only", "options", "page", "pinterest",
+    "load", "log", "login", "main", "manage", "marketing", "menu", "more",
+    "navigation", "necessary", "next", "non", "ok", "on", "only", "optional",
+    "options", "page", "personalised", "pinterest",
     "preferences", "previous", "print", "read", "reddit", "reject", "return",
     "save", "search", "settings", "share", "show", "sign", "skip", "sponsored",
     "story", "subscribe", "this", "to", "toggle", "top", "tweet", "twitter",

@@ -64,6 +64,10 @@ const char *dkr_grade_value(dkr_grade g);
 dkr_grade dkr_grade_parse(const char *s, size_t len, size_t *gstart,
                         size_t *gend);
 
+/* A grade's label standing alone: "Our judgement", "Grade:", "Overall
+ * judgment". */
+bool dkr_grade_label(const char *s, size_t len);
+
 /* A grade stated at the end of a heading: "... – Grade Requires
  * Improvement", "... - Grade: Good". Sets the range of the grade words. */
 dkr_grade dkr_grade_suffix(const char *s, size_t len, size_t *gstart,

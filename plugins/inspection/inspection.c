@@ -255,6 +255,48 @@ static int quote_paragraph(state *st, dk_node *p)
 
 static int blocks(state *st, dk_node *parent);
 
+static bool is_kind_question(const dk_node *n)
+{
+    const char *k = dk_node_attr(n, DK_ATTR_KIND);
+    return k && !strcmp(k, "question");
+}
+
+/* A section headed only by a grade's label ("Our judgement", then
+ * "Inadequate") gives its grade and blocks to the section before it, whose
+ * heading names what is judged; the label goes. */
+static int judgement_labels(state *st, dk_node *parent)
+{
+    for (dk_node *n = dk_node_first(parent), *next; n; n = next) {
+        next = dk_node_next(n);
+        dk_node *prev = dk_node_prev(n);
+        dk_node *h = dk_node_type(n) == DK_SECTION ? dk_node_child(n, DK_HEADING) : NULL;
+        char *t = h ? text(h) : NULL;
+        bool label = t && dkr_grade_label(t, strlen(t));
+        free(t);
+        if (!label || !prev || dk_node_type(prev) != DK_SECTION ||
+            dk_node_type(dk_node_next(h)) != DK_GRADE ||
+            dk_node_child(prev, DK_GRADE))
+            continue;
+        dk_node_detach(h);
+        dk_node_free(h);
+        while (dk_node_first(n)) {
+            dk_node *c = dk_node_first(n);
+            dk_node_detach(c);
+            if (dk_node_append(prev, c) < 0) {
+                dk_node_free(c);
+                return oom(st);
+            }
+        }
+        if (is_kind_question(n))
+            st->questions--;
+        dk_node_detach(n);
+        dk_node_free(n);
+        if (!dk_node_attr(prev, DK_ATTR_KIND) && mark_question(st, prev) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* "The force should ...", "The constabulary should ...": an area for
  * improvement as the inspectorate words them. */
 static bool finding(const char *t)
@@ -430,6 +472,8 @@ static int blocks(state *st, dk_node *parent)
             break;
         }
     }
+    if (judgement_labels(st, parent) < 0)
+        return -1;
     nest_findings(parent);
     return findings_as_list(st, parent);
 }
@@ -591,6 +635,10 @@ static int pillars(state *st, dk_node *body)
             continue;
         dk_node *pillar = kids[i];
         bool graded = dk_node_child(pillar, DK_GRADE) != NULL, questions = false;
+        /* does an introducer come in the pillar? */
+        bool intro = false, seen_intro = false;
+        for (size_t j = i + 1; j < n && !head[j]; j++)
+            intro |= dk_node_type(kids[j]) == DK_SECTION && introducer(kids[j]);
         if ((r = unmark_question(st, pillar, "pillar")) < 0)
             break;
         for (size_t j = i + 1; j < n && !head[j] && r == 0; j++) {
@@ -600,7 +648,12 @@ static int pillars(state *st, dk_node *body)
                 break;
             if (dk_node_type(c) != DK_SECTION && questions)
                 break;
-            if (!graded && q && !questions && !asks(c) && dk_node_child(c, DK_GRADE)) {
+            /* a graded section before the questions is the overall
+             * judgement when it asks nothing ("How well the force tackles
+             * crime"), or when the pillar's questions are introduced after
+             * it */
+            if (!graded && q && !questions && !seen_intro && dk_node_child(c, DK_GRADE) &&
+                (!asks(c) || intro)) {
                 /* the overall judgement: its grade is the pillar's */
                 dk_node *g = dk_node_child(c, DK_GRADE);
                 dk_node_detach(g);
@@ -616,6 +669,7 @@ static int pillars(state *st, dk_node *body)
                 q = false;
             }
             questions |= q;
+            seen_intro |= dk_node_type(c) == DK_SECTION && introducer(c);
             dk_node_detach(c);
             if (dk_node_type(c) == DK_SECTION && introducer(c)) {
                 dk_node_append(pillar, c); /* detached into the pillar first */

@@ -40,6 +40,21 @@ static int take_date(closer *c, span line, bool *taken)
     return 0;
 }
 
+static int sig_field(closer *c, dk_type t, span v)
+{
+    v = lt_trim(v);
+    if (c->sig.n == c->sig.cap) {
+        size_t cap = c->sig.cap ? c->sig.cap * 2 : 8;
+        lt_field *nf = realloc(c->sig.fields, cap * sizeof *nf);
+        if (!nf)
+            return -1;
+        c->sig.fields = nf;
+        c->sig.cap = cap;
+    }
+    c->sig.fields[c->sig.n++] = (lt_field){t, v};
+    return 0;
+}
+
 /* A sentence of prose, not a line of a signature. */
 static bool prose(span x)
 {
@@ -60,6 +75,12 @@ static int signature_line(closer *c, span line, bool *ends)
     if (!c->has_name) {
         if (k == LT_PHONE || k == LT_EMAIL) {
             t = k == LT_PHONE ? DK_PHONE : DK_EMAIL;
+        } else if (k == LT_RANK) {
+            /* "Inspector Gareth Price": the rank, then the name */
+            if (sig_field(c, DK_ROLE, (span){line.s, (size_t)(v.s - line.s)}) < 0)
+                return -1;
+            t = DK_NAME;
+            c->has_name = true;
         } else {
             t = DK_NAME;
             v = line;
@@ -68,6 +89,7 @@ static int signature_line(closer *c, span line, bool *ends)
     } else {
         switch (k) {
         case LT_NAME:
+        case LT_RANK:
             *ends = true; /* another person's name, or another text */
             return 0;
         case LT_ORG: t = DK_ORG; break;
@@ -82,17 +104,7 @@ static int signature_line(closer *c, span line, bool *ends)
             v = line;
         }
     }
-    lt_field f = {t, v};
-    if (c->sig.n == c->sig.cap) {
-        size_t cap = c->sig.cap ? c->sig.cap * 2 : 8;
-        lt_field *nf = realloc(c->sig.fields, cap * sizeof *nf);
-        if (!nf)
-            return -1;
-        c->sig.fields = nf;
-        c->sig.cap = cap;
-    }
-    c->sig.fields[c->sig.n++] = f;
-    return 0;
+    return sig_field(c, t, v);
 }
 
 /* One line after the signature. */

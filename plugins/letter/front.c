@@ -68,8 +68,9 @@ int lt_front(lt_items *it, size_t from, size_t to, lt_parts *parts)
             }
             if (!parts->subject && ((i + 1 == to && subject_line(x, line, &parts->front)) ||
                                     lt_subject_label(line))) {
+                span subj = lt_subject_text(line);
                 if (!(parts->subject = dk_node_new(DK_SUBJECT)) ||
-                    dk_node_add_text(parts->subject, line.s, line.len) < 0)
+                    dk_node_add_text(parts->subject, subj.s, subj.len) < 0)
                     return -1;
                 continue;
             }
@@ -109,8 +110,21 @@ static bool reachable(const lt_party *p)
  * where nothing conflicts, so that only a second person makes a second
  * sender.
  */
+/* A name between an organisation and an address, with no role after it,
+ * is a department of the organisation: "NORTHSHIRE POLICE / Professional
+ * Standards / Westgate Police Station". */
+static void departments(lt_party *p)
+{
+    for (size_t i = 1; i + 1 < p->n; i++)
+        if (p->fields[i].type == DK_NAME && p->fields[i - 1].type == DK_ORG &&
+            p->fields[i + 1].type == DK_LINE && !lt_honorific_len(p->fields[i].text))
+            p->fields[i].type = DK_ORG;
+}
+
 int lt_add_parties(dk_node *letter, lt_parties *ps)
 {
+    for (size_t i = 0; i < ps->n; i++)
+        departments(&ps->v[i]);
     bool *is_rec = calloc(ps->n + 1, sizeof *is_rec);
     if (!is_rec)
         return -1;

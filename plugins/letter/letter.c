@@ -335,9 +335,9 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
     size_t first = has_sal ? sal + 1 : 0;
     if (!parts.subject && first < clo && clo - first > 1 &&
         subject_after_salutation(&it.v[first])) {
+        span subj = lt_subject_text((span){it.v[first].text, strlen(it.v[first].text)});
         if (!(parts.subject = dk_node_new(DK_SUBJECT)) ||
-            dk_node_add_text(parts.subject, it.v[first].text,
-                             strlen(it.v[first].text)) < 0)
+            dk_node_add_text(parts.subject, subj.s, subj.len) < 0)
             goto oom;
         /* the heading is now the subject; its section's blocks stay */
         dk_node_free(it.v[first].node);

@@ -45,10 +45,12 @@ typedef enum lt_line_kind {
     LT_ORG,     /* "Eastmoor Constabulary", "NORTHUMBRIA POLICE" */
     LT_PHONE,   /* digits of a telephone number, with any label but fax */
     LT_EMAIL,   /* an address with @ */
+    LT_RANK,    /* a name after a rank or role: "Inspector Gareth Price",
+                   "Assistant Chief Constable D. Reid" */
 } lt_line_kind;
 
 /* Classify a trimmed line; *value is the part to keep (without a "Tel:"
- * or "E-mail:" label). */
+ * or "E-mail:" label; for LT_RANK, the name after the rank). */
 lt_line_kind lt_classify(span x, span *value);
 
 /* A role addressed without a name: "The Chief Constable". */
@@ -73,6 +75,8 @@ bool lt_date_line(span x, dkr_date *d, span *found);
 bool lt_reference_line(span x);
 /* "Re: ...", "Subject: ..." */
 bool lt_subject_label(span x);
+/* The subject without its label ("Re:" is what the element says). */
+span lt_subject_text(span x);
 /* "cc:", "Copy to:", "Enc.", "Encs", "Enclosures:": the element a line
  * opens and the length of its label (0 if none). */
 dk_type lt_label(span x, size_t *label_len);

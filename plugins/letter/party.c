@@ -151,11 +151,50 @@ static bool run_together(span x)
     return words >= 6 && lt_has_postcode(x) && x.s[x.len - 1] != '.';
 }
 
+/* Where the organisation's name starts in x: the word before its first
+ * organisation word when that is capitalised ("Home Office"), or the
+ * organisation word; x.len if there is none. */
+static size_t org_start(span x)
+{
+    size_t prev = x.len;
+    for (size_t i = 0; i < x.len; i++) {
+        if (i > 0 && x.s[i - 1] != ' ')
+            continue;
+        size_t wl = strcspn(x.s + i, " ,");
+        if (wl > x.len - i)
+            wl = x.len - i;
+        if (wl && lt_has_org_word((span){x.s + i, wl}))
+            return prev < x.len && isupper((unsigned char)x.s[prev]) ? prev : i;
+        if (wl)
+            prev = i;
+    }
+    return x.len;
+}
+
 static int split_run_together(lt_party *p, span x)
 {
     size_t rlen, r = lt_find_role(x, &rlen);
     span rest = x;
+    /* "Eastmoor Office of the Police and Crime Commissioner ...": the role
+     * is in the organisation's name */
+    if (r < x.len && lt_has_org_word((span){x.s, r}))
+        r = x.len;
     if (r < x.len) {
+        /* "Minister of State for Crime and Policing Home Office": a role
+         * goes on through "of", "for" ... up to the organisation */
+        span after = {x.s + r + rlen, x.len - r - rlen};
+        if (lt_starts_ci(after, " of ") || lt_starts_ci(after, " for ") ||
+            lt_starts_ci(after, " to ")) {
+            size_t end = org_start(after);
+            for (size_t i = 0; i < end; i++)
+                if (house_number_at(after, i) || lt_postcode_at(after, i)) {
+                    end = i;
+                    break;
+                }
+            while (end > 0 && after.s[end - 1] == ' ')
+                end--;
+            rlen += end;
+        }
         if (add_field(p, DK_NAME, (span){x.s, r}) < 0 ||
             add_field(p, DK_ROLE, (span){x.s + r, rlen}) < 0)
             return -1;
@@ -186,8 +225,9 @@ static bool begins_party(const lt_party *p, lt_line_kind kind, span x)
                    lt_party_has(p, DK_EMAIL);
     switch (kind) {
     case LT_NAME:
+    case LT_RANK:
         return lt_party_has(p, DK_NAME) || address ||
-               (lt_honorific_len(x) && lt_party_has(p, DK_ORG));
+               ((lt_honorific_len(x) || kind == LT_RANK) && lt_party_has(p, DK_ORG));
     case LT_ROLE:
         return address || (lt_role_addressee(x) && lt_party_has(p, DK_ROLE));
     case LT_ORG:
@@ -208,10 +248,14 @@ int lt_party_line(lt_parties *ps, span x, bool new_block)
     if (!p || new_block || begins_party(p, kind, x)) {
         if (!(p = new_party(ps)))
             return -1;
-        p->addressed = lt_honorific_len(x) || lt_role_addressee(x);
+        p->addressed = lt_honorific_len(x) || lt_role_addressee(x) || kind == LT_RANK;
     }
     switch (kind) {
     case LT_NAME: return add_field(p, DK_NAME, value);
+    case LT_RANK:
+        return add_field(p, DK_ROLE, (span){x.s, (size_t)(value.s - x.s)}) < 0
+                   ? -1
+                   : add_field(p, DK_NAME, value);
     case LT_ROLE: return add_field(p, DK_ROLE, value);
     case LT_ORG: return add_field(p, DK_ORG, value);
     case LT_PHONE: return add_field(p, DK_PHONE, value);

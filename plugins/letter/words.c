@@ -191,13 +191,21 @@ bool lt_has_postcode(span x)
  * with the colon and space after it (0 if none). */
 static size_t label_len(span x)
 {
-    size_t i = 0;
+    size_t i = 0, space = 0;
     while (i < x.len && i < 24 &&
            (isalpha((unsigned char)x.s[i]) || x.s[i] == ' ' || x.s[i] == '.' ||
-            x.s[i] == '/' || x.s[i] == '-'))
+            x.s[i] == '/' || x.s[i] == '-')) {
+        if (x.s[i] == ' ')
+            space = i;
         i++;
-    if (i < x.len && x.s[i] == ':')
+    }
+    if (i < x.len && x.s[i] == ':') {
         i++;
+    } else if (space) {
+        i = space; /* "Direct line 0113 ...": the words before the value */
+    } else {
+        return 0; /* "psd@example.org": no label, the value itself */
+    }
     while (i < x.len && x.s[i] == ' ')
         i++;
     return i;
@@ -278,6 +286,17 @@ lt_line_kind lt_classify(span x, span *value)
         return LT_ROLE;
     if (person_like(x))
         return LT_NAME;
+    /* a rank before a name: the role's words, then a person's */
+    size_t rl0, r0 = lt_find_role(x, &rl0);
+    bool object = rl0 > 3 && (!strncmp(x.s + rl0 - 3, " of", 3) ||
+                              !strncmp(x.s + rl0 - 4, " for", 4));
+    if (r0 == 0 && rl0 < x.len && !object) {
+        span name = lt_trim((span){x.s + rl0, x.len - rl0});
+        if (person_like(name)) {
+            *value = name;
+            return LT_RANK;
+        }
+    }
     size_t rl, ol;
     size_t role = lt_find_role(x, &rl), org = find_word(x, org_words, true, &ol);
     if (role < x.len && x.len < 120 && !isdigit((unsigned char)x.s[0]) &&
@@ -337,10 +356,25 @@ bool lt_reference_line(span x)
     return false;
 }
 
+static size_t subject_label_len(span x)
+{
+    static const char *const labels[] = {"Re:", "Re -", "Subject:", "Subject -",
+                                         "Ref:"};
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (lt_starts_ci(x, labels[i]))
+            return strlen(labels[i]);
+    return lt_starts_ci(x, "RE ") && x.len > 3 && isupper((unsigned char)x.s[3]) ? 3 : 0;
+}
+
 bool lt_subject_label(span x)
 {
-    return lt_starts_ci(x, "Re:") || lt_starts_ci(x, "Re ") ||
-           lt_starts_ci(x, "Subject:") || lt_starts_ci(x, "Subject -");
+    return subject_label_len(x) > 0;
+}
+
+span lt_subject_text(span x)
+{
+    size_t n = subject_label_len(x);
+    return lt_trim((span){x.s + n, x.len - n});
 }
 
 dk_type lt_label(span x, size_t *label_len_out)

@@ -209,9 +209,11 @@ static bool heading_text(const char *s, size_t len)
     if (len == 0 || len > 150)
         return false;
     /* "How effective ...? Good", "Investigating crime: Requires
-     * improvement": a heading with its grade */
+     * improvement": a heading with its grade (but "Our judgment: Good" is
+     * a grade line) */
     size_t cut, ga, gb;
-    if (dkr_grade_after(s, len, &cut, &ga, &gb) != DKR_GRADE_NONE &&
+    if (dkr_grade_parse(s, len, NULL, NULL) == DKR_GRADE_NONE &&
+        dkr_grade_after(s, len, &cut, &ga, &gb) != DKR_GRADE_NONE &&
         heading_text(s, cut))
         return true;
     unsigned char first = (unsigned char)s[0];
