@@ -121,7 +121,10 @@ static int set_int(body *b, xmlNodePtr e, const char *name, long v)
 
 /*
  * A new paragraph in parent in the given style (DOCX_S_NORMAL: none) and,
- * when num_id is not 0, numbered at list level ilvl. Transfer none.
+ * when num_id is not 0, numbered at list level ilvl. Any other paragraph
+ * inside a list item says numId 0 (no number) at the item's level: Word
+ * and LibreOffice show it unnumbered, pandoc keeps it in the item.
+ * Transfer none.
  */
 static xmlNodePtr paragraph(body *b, xmlNodePtr parent, docx_style style,
                             int num_id, int ilvl)
@@ -129,8 +132,9 @@ static xmlNodePtr paragraph(body *b, xmlNodePtr parent, docx_style style,
     xmlNodePtr p = el(b, parent, "p");
     if (!p)
         return NULL;
-    bool indent = style == DOCX_S_LIST_PARAGRAPH && b->list_depth > 1;
-    if (style == DOCX_S_NORMAL && !num_id)
+    int depth = b->list_depth < MAX_ILVL + 1 ? b->list_depth : MAX_ILVL + 1;
+    bool in_item = !num_id && depth > 0;
+    if (style == DOCX_S_NORMAL && !num_id && !in_item)
         return p;
     xmlNodePtr ppr = el(b, p, "pPr");
     if (!ppr)
@@ -138,18 +142,18 @@ static xmlNodePtr paragraph(body *b, xmlNodePtr parent, docx_style style,
     if (style != DOCX_S_NORMAL &&
         !el_val(b, ppr, "pStyle", b->st->style_id[style]))
         return NULL;
-    if (num_id) {
+    if (num_id || in_item) {
         xmlNodePtr np = el(b, ppr, "numPr");
-        if (!np || set_int(b, el(b, np, "ilvl"), "val", ilvl) < 0 ||
+        if (!np || set_int(b, el(b, np, "ilvl"), "val",
+                           num_id ? ilvl : depth - 1) < 0 ||
             set_int(b, el(b, np, "numId"), "val", num_id) < 0)
             return NULL;
     }
-    /* a further paragraph of a nested item lines up with its text */
-    if (indent) {
-        int level = b->list_depth < MAX_ILVL + 1 ? b->list_depth : MAX_ILVL + 1;
-        if (set_int(b, el(b, ppr, "ind"), "left", 720L * level) < 0)
-            return NULL;
-    }
+    /* a further paragraph of an item lines up with its text (said here:
+     * LibreOffice drops the style's indent with numId 0) */
+    if (style == DOCX_S_LIST_PARAGRAPH &&
+        set_int(b, el(b, ppr, "ind"), "left", 720L * depth) < 0)
+        return NULL;
     return p;
 }
 

@@ -263,11 +263,29 @@ static long w_attr_long(xmlNodePtr n, const char *name, long fallback)
     return r;
 }
 
+/* Set w:NAME on n, which may not be linked yet (into its document's
+ * root element, then). */
 static int w_set(xmlNodePtr n, const char *name, const char *value)
 {
     xmlNsPtr ns = xmlSearchNsByHref(n->doc, n, (const xmlChar *)DOCX_NS_W);
+    if (!ns)
+        ns = xmlSearchNsByHref(n->doc, xmlDocGetRootElement(n->doc),
+                               (const xmlChar *)DOCX_NS_W);
     return ns && xmlSetNsProp(n, ns, (const xmlChar *)name,
                               (const xmlChar *)value) ? 0 : -1;
+}
+
+/* A deep copy of src for doc, using the namespace declarations in scope
+ * at parent, where the caller then puts it. Transfer full. */
+static xmlNodePtr clone_for(xmlNodePtr src, xmlDocPtr doc, xmlNodePtr parent)
+{
+    xmlNodePtr copy = NULL;
+    if (!src || xmlDOMWrapCloneNode(NULL, src->doc, src, &copy, doc, parent,
+                                    1, 0) != 0) {
+        xmlFreeNode(copy);
+        return NULL;
+    }
+    return copy;
 }
 
 /* A parsed fragment of WordprocessingML (text inside w:root). */
@@ -362,13 +380,12 @@ static int add_style(docx_styles *x, xmlNodePtr root, docx_style s)
     if (style_xml(&b, s, x->st->style_id[s], dflt) < 0 ||
         !(f = fragment(b.data)))
         goto cleanup;
-    xmlNodePtr copy = xmlDocCopyNode(w_child(xmlDocGetRootElement(f), "style"),
-                                     x->styles, 1);
+    xmlNodePtr copy = clone_for(w_child(xmlDocGetRootElement(f), "style"),
+                                x->styles, root);
     if (!copy || !xmlAddChild(root, copy)) {
         xmlFreeNode(copy);
         goto cleanup;
     }
-    xmlReconciliateNs(x->styles, copy);
     static const char *const refs[] = {"basedOn", "next", "link"};
     for (size_t i = 0; i < 3; i++) {
         xmlNodePtr e = w_child(copy, refs[i]);
@@ -536,7 +553,7 @@ static xmlNodePtr list_definition(docx_styles *x, xmlDocPtr doc,
                                   const docx_list *l, long id)
 {
     xmlNodePtr tmpl = l->ordered ? x->number : x->bullet;
-    xmlNodePtr a = xmlDocCopyNode(tmpl, doc, 1);
+    xmlNodePtr a = clone_for(tmpl, doc, xmlDocGetRootElement(doc));
     if (!a)
         return NULL;
     char v[32];
@@ -556,7 +573,7 @@ static xmlNodePtr list_definition(docx_styles *x, xmlDocPtr doc,
                               : w_child(own, "abstractNum");
     for (long i = 0; i < 9; i++)
         if (!level(a, i)) {
-            xmlNodePtr add = xmlDocCopyNode(level(own_tmpl, i), doc, 1);
+            xmlNodePtr add = clone_for(level(own_tmpl, i), doc, a);
             if (!add || !xmlAddChild(a, add)) {
                 xmlFreeNode(add);
                 goto fail;
