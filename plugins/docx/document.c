@@ -50,6 +50,8 @@ static size_t forbidden(const unsigned char *s, size_t left)
 
 xmlChar *docx_xml_text(docx_state *st, const char *s, size_t len)
 {
+    if (len > INT_MAX / 2)
+        return NULL; /* libxml2 counts in int */
     dk_buf out = DK_BUF_INIT;
     size_t from = 0;
     for (size_t i = 0; i < len;) {

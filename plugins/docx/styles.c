@@ -423,7 +423,8 @@ static int merge_styles(docx_styles *x)
             snprintf(buf, sizeof buf, "%s", defs[s].id);
             for (int n = 1; id_taken(root, buf); n++)
                 snprintf(buf, sizeof buf, "%s%d", defs[s].id, n);
-            /* two of docket's own could now clash: not with these names */
+            /* docket's ids differ by more than a trailing number, so two
+             * added styles never get the same one */
             x->st->style_id[s] = strdup(buf);
         }
         if (!x->st->style_id[s])
@@ -753,8 +754,10 @@ static int read_reference(docx_styles *x, const char *path)
     styles = related(rels, "styles", "word/styles.xml");
     numbering = related(rels, "numbering", rels ? NULL : "word/numbering.xml");
     theme = related(rels, "theme", NULL);
-    if (!styles)
-        goto nomem;
+    if (!styles) {
+        dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
+        goto cleanup;
+    }
     x->styles = reference_part(x, z, path, styles, &failed);
     if (failed)
         goto cleanup;
@@ -781,9 +784,6 @@ static int read_reference(docx_styles *x, const char *path)
         x->has_theme = found > 0;
     }
     r = 0;
-    goto cleanup;
-nomem:
-    dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
 cleanup:
     free(styles);
     free(numbering);
@@ -791,6 +791,17 @@ cleanup:
     xmlFreeDoc(rels);
     docx_zip_close(z);
     return r;
+}
+
+/* docket's own styles under docket's own ids. */
+static int own_styles(docx_styles *x)
+{
+    if (!(x->styles = default_styles()))
+        return -1;
+    for (int s = 0; s < DOCX_S_COUNT; s++)
+        if (!(x->st->style_id[s] = strdup(defs[s].id)))
+            return -1;
+    return 0;
 }
 
 docx_styles *docx_styles_new(docx_state *st, const char *reference)
@@ -801,26 +812,21 @@ docx_styles *docx_styles_new(docx_state *st, const char *reference)
         return NULL;
     }
     x->st = st;
-    if (reference) {
-        if (read_reference(x, reference) < 0)
-            goto fail;
-        if (merge_styles(x) < 0)
-            goto nomem;
-    } else {
-        if (!(x->styles = default_styles()))
-            goto nomem;
-        for (int s = 0; s < DOCX_S_COUNT; s++)
-            if (!(st->style_id[s] = strdup(defs[s].id)))
-                goto nomem;
+    /* read_reference reports its own failures; the rest can only run out
+     * of memory */
+    int r = reference ? read_reference(x, reference) : 0;
+    if (r == 0) {
+        r = reference ? merge_styles(x) : own_styles(x);
+        if (r == 0)
+            r = setup_numbering(x);
+        if (r < 0)
+            dk_ctx_fail(st->ctx, DK_E_NOMEM, "out of memory");
     }
-    if (setup_numbering(x) < 0)
-        goto nomem;
+    if (r < 0) {
+        docx_styles_free(x);
+        return NULL;
+    }
     return x;
-nomem:
-    dk_ctx_fail(st->ctx, DK_E_NOMEM, "out of memory");
-fail:
-    docx_styles_free(x);
-    return NULL;
 }
 
 void docx_styles_free(docx_styles *x)
