@@ -412,6 +412,10 @@ int main(int argc, char **argv)
 
     dk_install_signal_cleanup();
     const char *format = output_format(reg, to, output);
+    /* Binary writers (docx) refuse a terminal unless -o - insists, as
+     * pandoc does; they learn of it from this option. */
+    if (!outdir && !output && isatty(STDOUT_FILENO))
+        options[n_options++] = (dk_option){"output-terminal", "1"};
     dk_job job = {
         .output = output,
         .from = from,
