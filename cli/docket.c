@@ -1,10 +1,16 @@
-/* The docket command. */
+/*
+ * The docket command: pandoc-style flags over libdocket's public API
+ * (docket/library.h), which it uses like any other program.
+ */
 #define _GNU_SOURCE
-#include "host.h"
+#include <docket/docket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,39 +19,28 @@
 enum { EXIT_CONVERSION = 1, EXIT_USAGE = 2 };
 
 enum {
-    OPT_LIST_PLUGINS = 256,
+    OPT_LIST_PLUGINS = 0x100,
     OPT_LIST_FORMATS,
     OPT_DESCRIBE,
+    OPT_HELP_PLUGIN,
     OPT_PLUGIN_DIR,
     OPT_NO_TRANSFORMS,
-    OPT_PRETTY,
     OPT_METADATA,
-    OPT_PLUGIN_OPTION = 0x200, /* + index into plugin_options[] */
+    OPT_FAIL_IF_WARNINGS,
+    OPT_PLUGIN_OPTION = 0x200, /* + index into the plugin options */
 };
 
-/* Options that readers and writers read from the conversion context with
- * dk_ctx_option(ctx, name): the value given, or "1" for a flag. */
-static const struct plugin_option {
-    const char *name;
-    const char *arg; /* NULL for a flag */
-    const char *help;
-} plugin_options[] = {
-    {"keep-all", NULL, "html: keep the whole page (no content extraction)"},
-    {"removed", "FILE", "html: write what was removed as boilerplate, and why"},
-    {"base-url", "URL", "html: resolve relative links against URL"},
-    {"password", "PASSWORD", "pdf: open an encrypted PDF"},
-    {"pages", "RANGE", "pdf: read only these pages (e.g. 3-7,9)"},
-    {"allow-empty", NULL, "pdf: a PDF without text is a warning, not an error"},
-    {"reference-doc", "FILE", "docx: take styles and numbering from FILE.docx"},
-};
-#define N_PLUGIN_OPTIONS (sizeof plugin_options / sizeof plugin_options[0])
+/* Keys --metadata takes, and the plugin option each turns on. */
+static const char *const metadata_keys[] = {"generator", NULL};
 
 static const char usage_text[] =
     "usage: docket [-f FORMAT] [-t FORMAT] [-T TRANSFORM]... [-o FILE | -O DIR]\n"
-    "              [--no-transforms] [--pretty] [--plugin-dir DIR] [INPUT...]\n"
+    "              [--no-transforms] [-q | -v] [--fail-if-warnings]\n"
+    "              [--plugin-dir DIR]... [PLUGIN OPTIONS] [INPUT...]\n"
     "       docket validate FILE...\n"
-    "       docket --list-plugins | --list-formats | --help | --version\n"
-    "       docket --describe-plugin PLUGIN.so\n"
+    "       docket --list-plugins | --list-formats | --help-plugin NAME\n"
+    "       docket --describe-plugin PLUGIN.so [-o PLUGIN.manifest]\n"
+    "       docket --help | --version\n"
     "\n"
     "Convert documents through docket's document tree.\n"
     "\n"
@@ -53,55 +48,68 @@ static const char usage_text[] =
     "  -t, --to FORMAT         output format (default: from -o's extension,\n"
     "                          else json)\n"
     "  -o, --output FILE       write to FILE (default or '-': standard output)\n"
-    "  -O, --output-dir DIR    one output per input in DIR (batch mode)\n"
+    "  -O, --output-dir DIR    one output per input in DIR (created if need be)\n"
     "  -T, --transform NAME    apply a transform plugin (repeatable)\n"
     "      --no-transforms     skip the transforms a reader applies by default\n"
-    "      --pretty            indented output for people (xml, json)\n"
-    "      --metadata KEY      add optional metadata (e.g. generator)\n"
-    "      --plugin-dir DIR    also look for plugins in DIR (repeatable)\n"
-    "%s"
+    "      --metadata KEY      add optional metadata (generator: docket's version)\n"
+    "  -q, --quiet             no warnings\n"
+    "  -v, --verbose           say which plugins ran, and how long they took\n"
+    "      --fail-if-warnings  a warning fails the conversion\n"
+    "      --plugin-dir DIR    also look for plugins in DIR, an absolute path\n"
+    "                          (repeatable)\n"
     "      --list-plugins      list plugins: name, kinds, version, formats, file\n"
     "      --list-formats      list the input and output formats\n"
+    "      --help-plugin NAME  a plugin's description, formats and options\n"
     "      --describe-plugin F print the manifest of plugin file F\n"
     "  -h, --help              show this help\n"
     "  -V, --version           show the version\n"
     "\n"
+    "Plugin options (each read by the plugins that declare it):\n"
+    "%s"
+    "\n"
     "With no INPUT, or INPUT '-', docket reads standard input.\n"
-    "Plugins are searched in $DOCKET_PLUGIN_PATH, then --plugin-dir, then the\n"
-    "plugin folder beside the program, then the installed plugin folder.\n"
+    "Plugins are searched in $DOCKET_PLUGIN_PATH, then each --plugin-dir, then\n"
+    "the installed plugin folder.\n"
     "Exit status: 0 success, 1 conversion failure, 2 usage error.\n";
 
-static void print_usage(void)
-{
-    char opts[2048] = "", line[256];
-    for (size_t i = 0; i < N_PLUGIN_OPTIONS; i++) {
-        const struct plugin_option *o = &plugin_options[i];
-        char name[64];
-        snprintf(name, sizeof name, "--%s%s%s", o->name, o->arg ? " " : "",
-                 o->arg ? o->arg : "");
-        snprintf(line, sizeof line, "      %-19s %s\n", name, o->help);
-        strncat(opts, line, sizeof opts - strlen(opts) - 1);
-    }
-    printf(usage_text, opts);
-}
+/* ---- messages --------------------------------------------------------------- */
 
-static int usage_error(const char *fmt, const char *arg)
+static int verbosity = 1; /* 0: -q, 2: -v */
+static size_t n_warnings;
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fputs("docket: ", stderr);
-    fprintf(stderr, fmt, arg);
+    vfprintf(stderr, fmt, ap);
     fputs("\nTry 'docket --help' for more information.\n", stderr);
+    va_end(ap);
     return EXIT_USAGE;
 }
 
-static void print_error(const dk_ctx *ctx)
+static void diag(void *user, dk_diag_level level, const char *name,
+                 const char *msg)
 {
-    fprintf(stderr, "docket: %s: %s\n", dk_ctx_name(ctx), dk_ctx_message(ctx));
+    (void)user;
+    switch (level) {
+    case DK_DIAG_WARNING:
+        n_warnings++;
+        if (verbosity > 0)
+            fprintf(stderr, "docket: %s: warning: %s\n", name, msg);
+        break;
+    case DK_DIAG_INFO:
+        if (verbosity > 1)
+            fprintf(stderr, "docket: %s: %s\n", name, msg);
+        break;
+    default:
+        fprintf(stderr, "docket: %s: %s\n", name, msg);
+    }
 }
 
-static int exit_for(const dk_ctx *ctx)
-{
-    return dk_ctx_status(ctx) == DK_E_USAGE ? EXIT_USAGE : EXIT_CONVERSION;
-}
+/* ---- listings ---------------------------------------------------------------- */
 
 static void kinds_string(uint32_t kinds, char *out, size_t len)
 {
@@ -115,45 +123,54 @@ static void kinds_string(uint32_t kinds, char *out, size_t len)
         }
 }
 
-static int list_plugins(dk_registry *reg)
+/* The plugins a conversion may use: neither refused nor shadowed. */
+static bool listed(const dk_plugin_entry *e)
+{
+    return !dk_plugin_entry_error(e) && !dk_plugin_entry_shadowed(e);
+}
+
+static int list_plugins(const dk_registry *reg)
 {
     printf("%-12s %-24s %-9s %-8s %s\n", "NAME", "KINDS", "VERSION", "FORMAT",
            "FILE");
-    for (size_t i = 0; i < dk_registry_count(reg); i++) {
-        dk_plugin_info *p = dk_registry_get(reg, i);
-        dk_registry_load(reg, p); /* refused plugins are named on stderr */
-        if (p->error)
+    for (size_t i = 0; i < dk_registry_size(reg); i++) {
+        const dk_plugin_entry *e = dk_registry_entry(reg, i);
+        if (!listed(e))
             continue;
         char kinds[64];
-        kinds_string(p->kinds, kinds, sizeof kinds);
-        printf("%-12s %-24s %-9s %-8s %s\n", p->name, kinds, p->version,
-               p->format ? p->format : "-", p->path);
+        const char *fmt = dk_plugin_entry_format(e);
+        kinds_string(dk_plugin_entry_kinds(e), kinds, sizeof kinds);
+        printf("%-12s %-24s %-9s %-8s %s\n", dk_plugin_entry_name(e), kinds,
+               dk_plugin_entry_version(e), fmt ? fmt : "-",
+               dk_plugin_entry_path(e));
     }
     return 0;
 }
 
-static void list_kind(dk_registry *reg, uint32_t kind, const char *title)
+static void list_kind(const dk_registry *reg, uint32_t kind, const char *title)
 {
     printf("%s:\n", title);
-    for (size_t i = 0; i < dk_registry_count(reg); i++) {
-        dk_plugin_info *p = dk_registry_get(reg, i);
-        if (p->error || !(p->kinds & kind))
+    for (size_t i = 0; i < dk_registry_size(reg); i++) {
+        const dk_plugin_entry *e = dk_registry_entry(reg, i);
+        if (!listed(e) || !(dk_plugin_entry_kinds(e) & kind))
             continue;
         if (kind == DK_KIND_TRANSFORM) {
-            printf("  %-10s %s\n", p->name, p->description ? p->description : "");
+            const char *d = dk_plugin_entry_description(e);
+            printf("  %-10s %s\n", dk_plugin_entry_name(e), d ? d : "");
             continue;
         }
-        printf("  %-10s", p->format);
+        printf("  %-10s", dk_plugin_entry_format(e));
         const char *sep = " (.";
-        for (char **e = p->extensions; e && *e; e++) {
-            printf("%s%s", sep, *e);
+        const char *x;
+        for (size_t k = 0; (x = dk_plugin_entry_extension(e, k)); k++) {
+            printf("%s%s", sep, x);
             sep = ", .";
         }
-        printf("%s\n", p->extensions && p->extensions[0] ? ")" : "");
+        printf("%s\n", dk_plugin_entry_extension(e, 0) ? ")" : "");
     }
 }
 
-static int list_formats(dk_registry *reg)
+static int list_formats(const dk_registry *reg)
 {
     list_kind(reg, DK_KIND_READER, "Input formats (-f)");
     list_kind(reg, DK_KIND_WRITER, "Output formats (-t)");
@@ -161,94 +178,143 @@ static int list_formats(dk_registry *reg)
     return 0;
 }
 
-/* The output format: -t, else the extension of -o, else json. */
-static const char *output_format(dk_registry *reg, const char *to,
+static const dk_plugin_entry *entry_named(const dk_registry *reg, const char *name)
+{
+    for (size_t i = 0; i < dk_registry_size(reg); i++) {
+        const dk_plugin_entry *e = dk_registry_entry(reg, i);
+        if (listed(e) && !strcmp(dk_plugin_entry_name(e), name))
+            return e;
+    }
+    return NULL;
+}
+
+static int help_plugin(const dk_registry *reg, const char *name)
+{
+    const dk_plugin_entry *e = entry_named(reg, name);
+    if (!e)
+        return usage_error("no plugin '%s' (see docket --list-plugins)", name);
+    char kinds[64];
+    const char *d = dk_plugin_entry_description(e), *fmt = dk_plugin_entry_format(e);
+    kinds_string(dk_plugin_entry_kinds(e), kinds, sizeof kinds);
+    printf("%s %s: %s\n", name, dk_plugin_entry_version(e), d ? d : "");
+    printf("  kinds: %s\n", kinds);
+    if (fmt)
+        printf("  format: %s\n", fmt);
+    const char *x;
+    for (size_t k = 0; (x = dk_plugin_entry_extension(e, k)); k++)
+        printf("%s.%s", k ? ", " : "  extensions: ", x);
+    if (dk_plugin_entry_extension(e, 0))
+        putchar('\n');
+    printf("  file: %s\n", dk_plugin_entry_path(e));
+    const char *arg, *help, *opt;
+    for (size_t k = 0; (opt = dk_plugin_entry_option(e, k, &arg, &help)); k++) {
+        char flag[128];
+        snprintf(flag, sizeof flag, "--%s%s%s", opt, arg ? " " : "", arg ? arg : "");
+        printf("%s  %-22s %s\n", k ? "" : "  options:\n", flag, help ? help : "");
+    }
+    return 0;
+}
+
+/* ---- plugin options ------------------------------------------------------------ */
+
+typedef struct plugin_option {
+    const char *name, *arg, *help;
+} plugin_option;
+
+/* Every option a usable plugin declares, each name once. */
+static plugin_option *gather_options(const dk_registry *reg, size_t *n)
+{
+    plugin_option *v = NULL;
+    *n = 0;
+    for (size_t i = 0; i < dk_registry_size(reg); i++) {
+        const dk_plugin_entry *e = dk_registry_entry(reg, i);
+        const char *name, *arg, *help;
+        for (size_t k = 0; listed(e) && (name = dk_plugin_entry_option(e, k, &arg, &help)); k++) {
+            bool seen = false;
+            for (size_t j = 0; j < *n && !seen; j++)
+                seen = !strcmp(v[j].name, name);
+            if (seen)
+                continue;
+            plugin_option *g = realloc(v, (*n + 1) * sizeof *g);
+            if (!g)
+                break;
+            v = g;
+            v[(*n)++] = (plugin_option){name, arg, help};
+        }
+    }
+    return v;
+}
+
+static char *options_help(const plugin_option *v, size_t n)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        char flag[128];
+        snprintf(flag, sizeof flag, "--%s%s%s", v[i].name, v[i].arg ? " " : "",
+                 v[i].arg ? v[i].arg : "");
+        if (strlen(flag) > 22)
+            fprintf(f, "      %s\n%29s%s\n", flag, "", v[i].help ? v[i].help : "");
+        else
+            fprintf(f, "      %-22s %s\n", flag, v[i].help ? v[i].help : "");
+    }
+    if (n == 0)
+        fputs("      (none installed)\n", f);
+    fclose(f);
+    return text;
+}
+
+/* Does the plugin chosen for kind and format read option name? */
+static bool declares(const dk_registry *reg, uint32_t kind, const char *format,
+                     const char *name)
+{
+    const dk_plugin_entry *e = dk_registry_lookup(reg, kind, format);
+    const char *opt;
+    for (size_t k = 0; e && (opt = dk_plugin_entry_option(e, k, NULL, NULL)); k++)
+        if (!strcmp(opt, name))
+            return true;
+    return false;
+}
+
+/* ---- outputs ---------------------------------------------------------------- */
+
+/* The output format: -t, else the writer whose extension matches -o's, else
+ * json when -o has no extension; NULL (after a message) for an extension
+ * no writer has. */
+static const char *output_format(const dk_registry *reg, const char *to,
                                  const char *output)
 {
     if (to)
         return to;
-    const char *dot = output ? strrchr(output, '.') : NULL;
     const char *slash = output ? strrchr(output, '/') : NULL;
-    if (dot && (!slash || dot > slash + 1)) {
-        dk_plugin_info *p = dk_registry_find_ext(reg, DK_KIND_WRITER, dot + 1);
-        if (p)
-            return p->format;
+    const char *base = slash ? slash + 1 : output;
+    const char *dot = base ? strrchr(base, '.') : NULL;
+    if (!dot || dot == base || !strcmp(output, "-"))
+        return "json";
+    for (size_t i = 0; i < dk_registry_size(reg); i++) {
+        const dk_plugin_entry *e = dk_registry_entry(reg, i);
+        const char *x;
+        for (size_t k = 0; listed(e) && (dk_plugin_entry_kinds(e) & DK_KIND_WRITER) &&
+                           (x = dk_plugin_entry_extension(e, k)); k++)
+            if (!strcasecmp(x, dot + 1))
+                return dk_plugin_entry_format(e);
     }
-    return "json";
+    usage_error("cannot tell the output format from '%s' (name it with -t; see "
+                "docket --list-formats)", output);
+    return NULL;
 }
 
-/* Print a plugin's manifest, to standard output or atomically to a file. */
-static int describe_plugin(const char *plugin, const char *output)
+static const char *writer_extension(const dk_registry *reg, const char *format)
 {
-    dk_ctx *ctx = dk_ctx_new(output ? output : "-", NULL, 0, NULL, NULL);
-    dk_sink *sink = ctx ? dk_sink_open(ctx, output) : NULL;
-    char *text = NULL, err[512];
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    int status = EXIT_CONVERSION;
-    if (!sink || !mem) {
-        if (ctx && dk_ctx_status(ctx))
-            print_error(ctx);
-        goto done;
-    }
-    if (dk_registry_describe(plugin, mem, err, sizeof err) < 0) {
-        fprintf(stderr, "docket: %s: %s\n", plugin, err);
-        goto done;
-    }
-    fclose(mem);
-    mem = NULL;
-    if (dk_sink_write(sink, text, len) < 0) {
-        print_error(ctx);
-        goto done;
-    }
-    int r = dk_sink_commit(sink);
-    sink = NULL;
-    if (r < 0) {
-        print_error(ctx);
-        goto done;
-    }
-    status = 0;
-done:
-    if (mem)
-        fclose(mem);
-    free(text);
-    dk_sink_discard(sink);
-    dk_ctx_free(ctx);
-    return status;
+    const dk_plugin_entry *e = dk_registry_lookup(reg, DK_KIND_WRITER, format);
+    const char *x = e ? dk_plugin_entry_extension(e, 0) : NULL;
+    return x ? x : format;
 }
 
-/* docket validate FILE...: "FILE: valid" on stdout for each good file, the
- * problems on stderr for the others. */
-static int validate_files(dk_registry *reg, const char *from, char **files,
-                          int n)
-{
-    if (n == 0)
-        return usage_error("%s", "validate needs at least one file");
-    int status = 0;
-    for (int i = 0; i < n; i++) {
-        bool is_stdin = strcmp(files[i], "-") == 0;
-        dk_ctx *ctx = dk_ctx_new(is_stdin ? NULL : files[i], NULL, 0,
-                                 dk_warn_stderr, NULL);
-        if (!ctx) {
-            fputs("docket: out of memory\n", stderr);
-            return EXIT_CONVERSION;
-        }
-        if (dk_validate(reg, files[i], from, ctx) < 0) {
-            print_error(ctx);
-            if (exit_for(ctx) == EXIT_USAGE) {
-                dk_ctx_free(ctx);
-                return EXIT_USAGE;
-            }
-            status = EXIT_CONVERSION;
-        } else {
-            printf("%s: valid\n", dk_ctx_name(ctx));
-        }
-        dk_ctx_free(ctx);
-    }
-    return status;
-}
-
-/* DIR/BASENAME-without-extension.EXT */
+/* DIR/BASENAME-without-extension.EXT. Transfer full. */
 static char *batch_output(const char *dir, const char *input, const char *ext)
 {
     const char *base = strrchr(input, '/');
@@ -261,6 +327,135 @@ static char *batch_output(const char *dir, const char *input, const char *ext)
     return out;
 }
 
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    for (char *p = copy + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+                free(copy);
+                return -1;
+            }
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    free(copy);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+/* ---- --describe-plugin ------------------------------------------------------------ */
+
+static int to_file(void *user, const void *data, size_t len)
+{
+    return fwrite(data, 1, len, user) == len ? 0 : -1;
+}
+
+/* The manifest, to standard output or atomically to a file. */
+static int describe(const char *plugin, const char *output)
+{
+    char *text = NULL, *err = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) {
+        fputs("docket: out of memory\n", stderr);
+        return EXIT_CONVERSION;
+    }
+    dk_status st = dk_describe_plugin(plugin, to_file, mem, &err);
+    fclose(mem);
+    int status = EXIT_CONVERSION;
+    if (st != DK_E_OK) {
+        fprintf(stderr, "docket: %s: %s\n", plugin, err ? err : "cannot describe");
+        goto done;
+    }
+    if (!output || !strcmp(output, "-")) {
+        status = fwrite(text, 1, len, stdout) == len ? 0 : EXIT_CONVERSION;
+        goto done;
+    }
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%s.XXXXXX", output) < 0) {
+        tmp = NULL;
+        goto done;
+    }
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    bool ok = fd >= 0 && write(fd, text, len) == (ssize_t)len &&
+              fchmod(fd, 0644) == 0 && fsync(fd) == 0;
+    if (fd >= 0 && close(fd) < 0)
+        ok = false;
+    if (ok && rename(tmp, output) == 0) {
+        status = 0;
+    } else {
+        fprintf(stderr, "docket: %s: cannot write: %s\n", output, strerror(errno));
+        if (fd >= 0)
+            unlink(tmp);
+    }
+    free(tmp);
+done:
+    free(err);
+    free(text);
+    return status;
+}
+
+/* ---- signals ------------------------------------------------------------------ */
+
+static void on_fatal_signal(int sig)
+{
+    dk_discard_pending_outputs();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signal_cleanup(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* ---- main ------------------------------------------------------------------------- */
+
+static int exit_for(dk_status st)
+{
+    return st == DK_E_OK ? 0 : st == DK_E_USAGE ? EXIT_USAGE : EXIT_CONVERSION;
+}
+
+/* The --plugin-dir values, before the options are parsed (the plugins'
+ * options depend on them). Returns -1 after a message for a relative one. */
+static int plugin_dirs(int argc, char **argv, const char **dirs, size_t *n)
+{
+    *n = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *dir = NULL;
+        if (!strcmp(argv[i], "--"))
+            break;
+        if (!strcmp(argv[i], "--plugin-dir") && i + 1 < argc)
+            dir = argv[++i];
+        else if (!strncmp(argv[i], "--plugin-dir=", 13))
+            dir = argv[i] + 13;
+        if (!dir)
+            continue;
+        if (dir[0] != '/') {
+            usage_error("--plugin-dir %s: not an absolute path (plugins are "
+                        "never looked for relative to where you stand)", dir);
+            return -1;
+        }
+        dirs[(*n)++] = dir;
+    }
+    dirs[*n] = NULL;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option core_longopts[] = {
@@ -269,55 +464,88 @@ int main(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"output-dir", required_argument, NULL, 'O'},
         {"transform", required_argument, NULL, 'T'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"list-plugins", no_argument, NULL, OPT_LIST_PLUGINS},
         {"list-formats", no_argument, NULL, OPT_LIST_FORMATS},
         {"describe-plugin", required_argument, NULL, OPT_DESCRIBE},
+        {"help-plugin", required_argument, NULL, OPT_HELP_PLUGIN},
         {"plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR},
         {"no-transforms", no_argument, NULL, OPT_NO_TRANSFORMS},
-        {"pretty", no_argument, NULL, OPT_PRETTY},
         {"metadata", required_argument, NULL, OPT_METADATA},
+        {"fail-if-warnings", no_argument, NULL, OPT_FAIL_IF_WARNINGS},
     };
-    enum { N_CORE_OPTIONS = sizeof core_longopts / sizeof core_longopts[0] };
-    struct option longopts[N_CORE_OPTIONS + N_PLUGIN_OPTIONS + 1];
-    memcpy(longopts, core_longopts, sizeof core_longopts);
-    for (size_t i = 0; i < N_PLUGIN_OPTIONS; i++)
-        longopts[N_CORE_OPTIONS + i] = (struct option){
-            plugin_options[i].name,
-            plugin_options[i].arg ? required_argument : no_argument, NULL,
-            OPT_PLUGIN_OPTION + (int)i};
-    longopts[N_CORE_OPTIONS + N_PLUGIN_OPTIONS] = (struct option){0};
-    const char *from = NULL, *to = NULL, *output = NULL, *outdir = NULL;
-    const char *describe = NULL;
+    enum { N_CORE = sizeof core_longopts / sizeof core_longopts[0] };
+    const char *to = NULL, *output = NULL, *outdir = NULL, *describe_path = NULL;
+    const char *help_name = NULL;
     int action = 0, status = 0;
-    bool no_transforms = false;
-    size_t n_argv = (size_t)argc + 1;
-    const char **transforms = calloc(n_argv, sizeof *transforms);
-    const char **plugin_dirs = calloc(n_argv, sizeof *plugin_dirs);
-    dk_option *options = calloc(n_argv, sizeof *options);
-    size_t n_transforms = 0, n_dirs = 0, n_options = 0;
+    unsigned flags = 0;
+    const char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
+    struct option *longopts = NULL;
+    plugin_option *popts = NULL;
+    size_t n_popts = 0, n_dirs = 0;
     dk_registry *reg = NULL;
+    dk_options *opts = dk_options_new();
     char **written = NULL; /* batch outputs so far */
-    size_t n_written = 0;
+    int n_inputs = 0;
 
     /* Die quietly of SIGPIPE when a reader closes the pipe early, even if
      * the parent left SIGPIPE ignored. */
     signal(SIGPIPE, SIG_DFL);
-    if (!transforms || !plugin_dirs || !options) {
+    if (!dirs || !opts) {
         fputs("docket: out of memory\n", stderr);
-        return EXIT_CONVERSION;
+        status = EXIT_CONVERSION;
+        goto done;
+    }
+    /* the registry first: the plugins' options are options of the command */
+    if (plugin_dirs(argc, argv, dirs, &n_dirs) < 0) {
+        status = EXIT_USAGE;
+        goto done;
+    }
+    bool describing = false;
+    for (int i = 1; i < argc && !describing; i++)
+        describing = !strncmp(argv[i], "--describe-plugin", 17);
+    if (!describing) /* a plugin being described needs no registry */
+        reg = dk_registry_open(dirs, 0, diag, NULL);
+    if (!describing && !reg) {
+        fputs("docket: out of memory\n", stderr);
+        status = EXIT_CONVERSION;
+        goto done;
+    }
+    if (reg)
+        popts = gather_options(reg, &n_popts);
+    longopts = calloc(N_CORE + n_popts + 1, sizeof *longopts);
+    if (!longopts) {
+        fputs("docket: out of memory\n", stderr);
+        status = EXIT_CONVERSION;
+        goto done;
+    }
+    memcpy(longopts, core_longopts, sizeof core_longopts);
+    size_t n_long = N_CORE;
+    for (size_t i = 0; i < n_popts; i++) {
+        bool clash = false;
+        for (size_t k = 0; k < N_CORE; k++)
+            clash |= !strcmp(core_longopts[k].name, popts[i].name);
+        if (!clash)
+            longopts[n_long++] = (struct option){
+                popts[i].name, popts[i].arg ? required_argument : no_argument,
+                NULL, OPT_PLUGIN_OPTION + (int)i};
     }
 
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "f:t:o:O:T:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:t:o:O:T:qvhV", longopts, NULL)) != -1) {
+        int r = 0;
         switch (c) {
-        case 'f': from = optarg; break;
+        case 'f': r = dk_options_set_from(opts, optarg); break;
         case 't': to = optarg; break;
         case 'o': output = optarg; break;
         case 'O': outdir = optarg; break;
-        case 'T': transforms[n_transforms++] = optarg; break;
+        case 'T': r = dk_options_add_transform(opts, optarg); break;
+        case 'q': verbosity = 0; break;
+        case 'v': verbosity = 2; flags |= DK_OPT_VERBOSE; break;
         case 'h':
         case 'V':
         case OPT_LIST_PLUGINS:
@@ -326,53 +554,63 @@ int main(int argc, char **argv)
             break;
         case OPT_DESCRIBE:
             action = c;
-            describe = optarg;
+            describe_path = optarg;
             break;
-        case OPT_PLUGIN_DIR: plugin_dirs[n_dirs++] = optarg; break;
-        case OPT_NO_TRANSFORMS: no_transforms = true; break;
-        case OPT_PRETTY:
-            options[n_options++] = (dk_option){"pretty", "1"};
+        case OPT_HELP_PLUGIN:
+            action = c;
+            help_name = optarg;
             break;
-        case OPT_METADATA:
-            options[n_options++] = (dk_option){optarg, "1"};
-            break;
-        default:
-            if (c >= OPT_PLUGIN_OPTION &&
-                c < OPT_PLUGIN_OPTION + (int)N_PLUGIN_OPTIONS) {
-                const struct plugin_option *o =
-                    &plugin_options[c - OPT_PLUGIN_OPTION];
-                options[n_options++] = (dk_option){o->name,
-                                                   o->arg ? optarg : "1"};
-                break;
+        case OPT_PLUGIN_DIR: break; /* read before */
+        case OPT_NO_TRANSFORMS: flags |= DK_OPT_NO_DEFAULT_TRANSFORMS; break;
+        case OPT_FAIL_IF_WARNINGS: flags |= DK_OPT_FAIL_IF_WARNINGS; break;
+        case OPT_METADATA: {
+            bool known = false;
+            for (const char *const *k = metadata_keys; *k; k++)
+                known |= !strcmp(*k, optarg);
+            if (!known) {
+                status = usage_error("--metadata %s: unknown key (known: "
+                                     "generator)", optarg);
+                goto done;
             }
+            r = dk_options_set(opts, optarg, "1");
+            break;
+        }
+        case ':':
+            status = usage_error("option %s needs an argument", argv[optind - 1]);
+            goto done;
+        case '?':
             if (optopt)
-                status = usage_error("option requires an argument or is "
-                                     "unknown: -%c", (char[]){(char)optopt, 0});
+                status = usage_error("unknown option: -%c", optopt);
             else
-                status = usage_error("unknown option: %s", argv[optind - 1]);
+                status = usage_error("unknown option: %s (no installed plugin "
+                                     "reads it either; see docket --help)",
+                                     argv[optind - 1]);
+            goto done;
+        default: {
+            const plugin_option *p = &popts[c - OPT_PLUGIN_OPTION];
+            r = dk_options_set(opts, p->name, p->arg ? optarg : "1");
+        }
+        }
+        if (r < 0) {
+            fputs("docket: out of memory\n", stderr);
+            status = EXIT_CONVERSION;
             goto done;
         }
     }
 
     if (action == 'h') {
-        print_usage();
+        char *more = options_help(popts, n_popts);
+        printf(usage_text, more ? more : "");
+        free(more);
         goto done;
     }
     if (action == 'V') {
-        printf("docket %s (plugin ABI %d.%d)\n", DK_VERSION, DK_ABI_MAJOR,
+        printf("docket %s (plugin ABI %d.%d)\n", dk_version(), DK_ABI_MAJOR,
                DK_ABI_MINOR);
         goto done;
     }
     if (action == OPT_DESCRIBE) {
-        status = describe_plugin(describe, output);
-        goto done;
-    }
-
-    reg = dk_registry_new(getenv("DOCKET_PLUGIN_PATH"), plugin_dirs,
-                          dk_registry_default_dirs(), dk_warn_stderr, NULL);
-    if (!reg) {
-        fputs("docket: out of memory\n", stderr);
-        status = EXIT_CONVERSION;
+        status = describe(describe_path, output);
         goto done;
     }
     if (action == OPT_LIST_PLUGINS) {
@@ -383,126 +621,147 @@ int main(int argc, char **argv)
         status = list_formats(reg);
         goto done;
     }
+    if (action == OPT_HELP_PLUGIN) {
+        status = help_plugin(reg, help_name);
+        goto done;
+    }
 
-    int n_inputs = argc - optind;
+    dk_options_set_flags(opts, flags);
+    dk_options_set_diagnostics(opts, diag, NULL);
+    n_inputs = argc - optind;
     char **inputs = argv + optind;
     if (n_inputs > 0 && strcmp(inputs[0], "validate") == 0) {
-        status = validate_files(reg, from, inputs + 1, n_inputs - 1);
+        if (n_inputs == 1) {
+            status = usage_error("validate needs at least one file");
+            goto done;
+        }
+        for (int i = 1; i < n_inputs; i++) {
+            dk_status st = dk_validate_file(reg, opts, inputs[i]);
+            if (st == DK_E_OK)
+                printf("%s: valid\n", strcmp(inputs[i], "-") ? inputs[i] : "<stdin>");
+            else if (exit_for(st) > status)
+                status = exit_for(st);
+        }
         goto done;
     }
     if (output && outdir) {
-        status = usage_error("%s", "-o and -O cannot be used together");
+        status = usage_error("-o and -O cannot be used together");
         goto done;
     }
     if (n_inputs > 1 && !outdir) {
-        status = usage_error("%s", "several inputs need -O DIR");
+        status = usage_error("several inputs need -O DIR");
         goto done;
     }
-    if (outdir) {
-        struct stat st;
-        if (stat(outdir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-            status = usage_error("-O %s: not a directory", outdir);
-            goto done;
-        }
-        if (n_inputs == 0) {
-            status = usage_error("%s", "-O DIR needs input files");
-            goto done;
+    if (outdir && n_inputs == 0) {
+        status = usage_error("-O DIR needs input files");
+        goto done;
+    }
+    const char *format = output_format(reg, to, output);
+    if (!format) {
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (!dk_registry_lookup(reg, DK_KIND_WRITER, format)) {
+        status = usage_error("no writer for '%s' (see docket --list-formats)",
+                             format);
+        goto done;
+    }
+    if (dk_options_set_to(opts, format) < 0) {
+        fputs("docket: out of memory\n", stderr);
+        status = EXIT_CONVERSION;
+        goto done;
+    }
+    /* options a writer would ignore are said to be ignored */
+    static const char *const writer_options[] = {"pretty", "generator", NULL};
+    for (const char *const *w = writer_options; *w; w++) {
+        bool given = false;
+        for (int i = 1; i < argc; i++)
+            given |= (!strcmp(*w, "pretty") && !strcmp(argv[i], "--pretty")) ||
+                     (!strcmp(*w, "generator") && !strcmp(argv[i], "generator") &&
+                      i > 1 && !strcmp(argv[i - 1], "--metadata"));
+        if (given && !declares(reg, DK_KIND_WRITER, format, *w) && verbosity > 0) {
+            fprintf(stderr, "docket: warning: %s%s has no effect on %s output\n",
+                    strcmp(*w, "pretty") ? "--metadata " : "--", *w, format);
+            n_warnings++;
         }
     }
-
-    dk_install_signal_cleanup();
-    const char *format = output_format(reg, to, output);
+    if (outdir && make_dirs(outdir) < 0) {
+        fprintf(stderr, "docket: %s: cannot create the output folder: %s\n",
+                outdir, strerror(errno));
+        status = EXIT_CONVERSION;
+        goto done;
+    }
     /* Binary writers (docx) refuse a terminal unless -o - insists, as
      * pandoc does; they learn of it from this option. */
-    if (!outdir && !output && isatty(STDOUT_FILENO))
-        options[n_options++] = (dk_option){"output-terminal", "1"};
-    dk_job job = {
-        .output = output,
-        .from = from,
-        .to = format,
-        .transforms = transforms,
-        .n_transforms = n_transforms,
-        .no_transforms = no_transforms,
-        .options = options,
-        .n_options = n_options,
-    };
+    if (!outdir && !output && isatty(STDOUT_FILENO) &&
+        dk_options_set(opts, "output-terminal", "1") < 0) {
+        status = EXIT_CONVERSION;
+        goto done;
+    }
+
+    install_signal_cleanup();
+    if (!outdir) {
+        dk_status st = dk_convert_file(reg, opts, n_inputs ? inputs[0] : NULL, output);
+        status = exit_for(st);
+        goto done;
+    }
     int failed = 0;
     written = calloc((size_t)n_inputs + 1, sizeof *written);
-    n_written = (size_t)n_inputs;
     if (!written) {
         fputs("docket: out of memory\n", stderr);
         status = EXIT_CONVERSION;
         goto done;
     }
-    for (int i = 0; i < (n_inputs ? n_inputs : 1); i++) {
-        job.input = n_inputs ? inputs[i] : NULL;
-        bool stdin_input = !job.input || strcmp(job.input, "-") == 0;
-        char *out = NULL;
-        if (outdir) {
-            dk_plugin_info *w = dk_registry_find(reg, DK_KIND_WRITER, format);
-            const char *ext = w && w->extensions && w->extensions[0]
-                                  ? w->extensions[0] : format;
-            out = batch_output(outdir, stdin_input ? "stdin" : job.input, ext);
-            job.output = out;
-            /* two inputs of the same name: the second would replace the
-             * first's output */
-            bool clash = false;
-            for (int k = 0; out && k < i; k++)
-                clash |= written[k] && strcmp(written[k], out) == 0;
-            if (clash) {
-                fprintf(stderr, "docket: %s: output %s was written for an "
-                        "earlier input; not converted\n", job.input, out);
-                failed++;
-                free(out);
-                continue;
-            }
-            written[i] = out ? strdup(out) : NULL;
-            /* an output that is one of the inputs would destroy it */
-            bool is_input = false;
-            for (int k = 0; out && k < n_inputs && !is_input; k++)
-                is_input = dk_same_file(inputs[k], out);
-            if (is_input) {
-                fprintf(stderr, "docket: %s: output %s is one of the "
-                        "inputs; not converted\n", job.input, out);
-                failed++;
-                free(out);
-                continue;
-            }
-        }
-        dk_ctx *ctx = dk_ctx_new(stdin_input ? NULL : job.input, options,
-                                 n_options, dk_warn_stderr, NULL);
-        if (!ctx) {
+    const char *ext = writer_extension(reg, format);
+    for (int i = 0; i < n_inputs; i++) {
+        const char *in = inputs[i];
+        bool stdin_input = strcmp(in, "-") == 0;
+        char *out = batch_output(outdir, stdin_input ? "stdin" : in, ext);
+        if (!out) {
             fputs("docket: out of memory\n", stderr);
-            free(out);
             status = EXIT_CONVERSION;
             goto done;
         }
-        if (dk_convert(reg, &job, ctx) < 0) {
-            print_error(ctx);
-            failed++;
-            if (exit_for(ctx) == EXIT_USAGE) {
-                status = EXIT_USAGE; /* the same for every input: stop */
-                dk_ctx_free(ctx);
-                free(out);
-                goto done;
-            }
+        /* two inputs of the same name: the second would replace the
+         * first's output */
+        bool clash = false;
+        for (int k = 0; k < i; k++)
+            clash |= written[k] && strcmp(written[k], out) == 0;
+        /* an output that is one of the inputs would destroy it */
+        bool is_input = false;
+        for (int k = 0; k < n_inputs && !is_input; k++) {
+            struct stat a, b;
+            is_input = stat(inputs[k], &a) == 0 && stat(out, &b) == 0 &&
+                       S_ISREG(a.st_mode) && a.st_dev == b.st_dev &&
+                       a.st_ino == b.st_ino;
         }
-        dk_ctx_free(ctx);
-        free(out);
+        if (clash || is_input) {
+            fprintf(stderr, "docket: %s: output %s %s; not converted\n", in, out,
+                    clash ? "was written for an earlier input" : "is one of the inputs");
+            failed++;
+            free(out);
+            continue;
+        }
+        written[i] = out;
+        dk_status st = dk_convert_file(reg, opts, in, out);
+        if (st == DK_E_USAGE) {
+            status = EXIT_USAGE; /* the same for every input: stop */
+            goto done;
+        }
+        failed += st != DK_E_OK;
     }
-    if (outdir)
-        fprintf(stderr, "docket: %d converted, %d failed\n", n_inputs - failed,
-                failed);
+    fprintf(stderr, "docket: %d converted, %d failed\n", n_inputs - failed, failed);
     status = failed ? EXIT_CONVERSION : 0;
 
 done:
-    for (size_t k = 0; k < n_written; k++)
+    for (int k = 0; written && k < n_inputs; k++)
         free(written[k]);
     free(written);
-    dk_registry_free(reg);
-    free(transforms);
-    free(plugin_dirs);
-    free(options);
+    free(popts);
+    free(longopts);
+    dk_options_free(opts);
+    dk_registry_close(reg);
+    free(dirs);
     if (fflush(stdout) != 0 && status == 0) {
         fprintf(stderr, "docket: standard output: %s\n", strerror(errno));
         status = EXIT_CONVERSION;

@@ -1,6 +1,6 @@
 /* Reading inputs and running one conversion: read, transform, write. */
 #define _GNU_SOURCE
-#include "host.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-int dk_read_input(dk_ctx *ctx, const char *path, unsigned char **data,
-                  size_t *size)
+int dk__read_input(dk_ctx *ctx, const char *path, unsigned char **data,
+                   size_t *size)
 {
     bool is_stdin = !path || strcmp(path, "-") == 0;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
@@ -65,8 +66,17 @@ fail:
     return -1;
 }
 
-int dk_set_source(dk_node *doc, const char *path, const char *format,
-                  const unsigned char *data, size_t size)
+bool dk__same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (!a || !b || strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+        return false;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && S_ISREG(sa.st_mode) &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int dk__set_source(dk_node *doc, const char *path, const char *format,
+                   const unsigned char *data, size_t size)
 {
     dk_node *meta = dk_document_meta(doc);
     if (!meta)
@@ -104,214 +114,265 @@ int dk_set_source(dk_node *doc, const char *path, const char *format,
     return 0;
 }
 
-static const dk_plugin *load_kind(dk_registry *reg, dk_ctx *ctx, uint32_t kind,
-                                  const char *what, dk_status missing)
+/* ---- formats without a reader ------------------------------------------------ */
+
+static bool starts(const unsigned char *d, size_t n, const char *s)
 {
-    static const char *const noun[] = {"", "reader for", "writer for", "",
-                                       "transform"};
-    dk_plugin_info *p = dk_registry_find(reg, kind, what);
-    if (!p) {
-        dk_ctx_fail(ctx, missing, "no %s '%s' (see docket --list-formats)",
-                    noun[kind], what);
-        return NULL;
+    size_t l = strlen(s);
+    return n >= l && memcmp(d, s, l) == 0;
+}
+
+static bool starts_ci(const unsigned char *d, size_t n, const char *s)
+{
+    size_t l = strlen(s);
+    return n >= l && strncasecmp((const char *)d, s, l) == 0;
+}
+
+const char *dk__sniff_foreign(const unsigned char *data, size_t size)
+{
+    const unsigned char *d = data;
+    size_t n = size;
+    if (starts(d, n, "%PDF-"))
+        return "PDF";
+    if (starts(d, n, "PK\x03\x04"))
+        return memmem(d, n < 4096 ? n : 4096, "word/", 5) ? "DOCX" : "a ZIP archive";
+    if (starts(d, n, "\x89PNG") || starts(d, n, "\xFF\xD8\xFF") ||
+        starts(d, n, "GIF8"))
+        return "an image";
+    if (starts(d, n, "\xEF\xBB\xBF"))
+        d += 3, n -= 3;
+    while (n && (*d == ' ' || *d == '\t' || *d == '\r' || *d == '\n'))
+        d++, n--;
+    if (starts_ci(d, n, "<!doctype html") || starts_ci(d, n, "<html") ||
+        starts_ci(d, n, "<head") || starts_ci(d, n, "<body"))
+        return "HTML";
+    if (starts(d, n, "<?xml") || (n > 1 && d[0] == '<' && (d[1] == '!' ||
+                                                          (d[1] >= 'a' && d[1] <= 'z') ||
+                                                          (d[1] >= 'A' && d[1] <= 'Z')))) {
+        /* a tag at the start and one at the end: markup, not prose */
+        const unsigned char *e = data + size;
+        while (e > d && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\r' || e[-1] == '\t'))
+            e--;
+        if (e > d && e[-1] == '>')
+            return memmem(d, n < 4096 ? n : 4096, "<html", 5) ? "HTML"
+                                                               : "XML of another vocabulary";
     }
-    const dk_plugin *d = dk_registry_load(reg, p);
-    if (!d)
-        dk_ctx_fail(ctx, DK_E_PLUGIN, "plugin %s: %s", p->path, p->error);
-    return d;
+    if (n && (*d == '{' || *d == '[')) {
+        const unsigned char *e = data + size;
+        while (e > d && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\r' || e[-1] == '\t'))
+            e--;
+        if (e > d && (e[-1] == '}' || e[-1] == ']') &&
+            memchr(d, '"', n < 256 ? n : 256))
+            return "JSON of another shape";
+    }
+    return NULL;
 }
 
-/* Make sure a failing callback left a message. */
-static int callback_failed(dk_ctx *ctx, const char *plugin, const char *what)
+/* ---- one conversion --------------------------------------------------------------- */
+
+static double now_ms(void)
 {
-    return dk_ctx_fail(ctx, DK_E_PLUGIN, "%s plugin '%s' failed", what, plugin);
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-static int run_transform(dk_registry *reg, dk_ctx *ctx, const char *name,
-                         dk_node *doc)
+static int deepest(dk_node *n, int depth, void *user)
 {
-    const dk_plugin *t =
-        load_kind(reg, ctx, DK_KIND_TRANSFORM, name, DK_E_USAGE);
-    if (!t)
-        return -1;
-    if (t->transform(ctx, doc) < 0)
-        return callback_failed(ctx, name, "transform");
+    int *max = user;
+    if (dk_node_type(n) != DK_TEXT && depth + 1 > *max)
+        *max = depth + 1;
     return 0;
 }
 
-/* The reader for data: -f's, else the detected one. */
-static const dk_plugin *choose_reader(dk_registry *reg, dk_ctx *ctx,
-                                      const char *from, const char *path,
-                                      const unsigned char *data, size_t size)
+/* How deeply elements nest (the document is 1), as readers count it. */
+static int element_depth(dk_node *doc)
 {
-    if (from)
-        return load_kind(reg, ctx, DK_KIND_READER, from, DK_E_USAGE);
-    bool tie;
-    dk_plugin_info *p = dk_registry_detect(reg, data, size, path, &tie);
-    if (!p) {
-        dk_ctx_fail(ctx, DK_E_FORMAT, "cannot tell the input format "
-                    "(name it with -f; see docket --list-formats)");
-        return NULL;
-    }
-    const dk_plugin *d = dk_registry_load(reg, p);
-    if (!d)
-        dk_ctx_fail(ctx, DK_E_PLUGIN, "plugin %s: %s", p->path, p->error);
-    return d;
+    int max = 0;
+    dk_node_walk(doc, deepest, &max);
+    return max;
 }
 
-int dk_validate(dk_registry *reg, const char *path, const char *from,
-                dk_ctx *ctx)
+/* Run a transform by name. A default transform (asked for by a reader)
+ * that is not installed is skipped with a warning; one the user named is
+ * an error. */
+static int run_transform(dk_registry *reg, dk_ctx *ctx, const char *name,
+                         dk_node *doc, bool by_default)
 {
-    static const dk_option paths_only[] = {{"validate-paths", "1"}};
-    unsigned char *data = NULL;
-    size_t size = 0;
-    dk_node *doc = NULL;
-    dk_sink *sink = NULL;
-    dk_ctx *inner = NULL;
-    int r = -1;
+    for (;;) {
+        const dk_plugin_entry *e = dk_registry_lookup(reg, DK_KIND_TRANSFORM, name);
+        if (!e) {
+            if (by_default) {
+                dk_ctx_warn(ctx, "transform '%s' is not installed; skipped", name);
+                return 0;
+            }
+            return dk_ctx_fail(ctx, DK_E_USAGE, "no transform '%s' (see docket "
+                               "--list-plugins)", name);
+        }
+        if (dk_registry_load(reg, e) < 0)
+            continue; /* refused: a later plugin of the name may do */
+        double t0 = now_ms();
+        if (e->desc.transform(ctx, doc) < 0)
+            return dk_ctx_fail(ctx, DK_E_PLUGIN, "transform plugin '%s' failed",
+                               name);
+        dk__ctx_info(ctx, "transform %s: %.1f ms", name, now_ms() - t0);
+        if (element_depth(doc) > DK_MAX_DEPTH)
+            return dk_ctx_fail(ctx, DK_E_LIMIT, "transform '%s' nested the "
+                               "document deeper than %d levels", name,
+                               DK_MAX_DEPTH);
+        return 0;
+    }
+}
 
-    if (dk_read_input(ctx, path, &data, &size) < 0)
+/* A loaded plugin of the kind for format (retrying past refused ones), or
+ * NULL with the problem in ctx. */
+static const dk_plugin *plugin_for(dk_registry *reg, dk_ctx *ctx, uint32_t kind,
+                                   const char *format, dk_status missing)
+{
+    for (;;) {
+        const dk_plugin_entry *e = dk_registry_lookup(reg, kind, format);
+        if (!e) {
+            dk_ctx_fail(ctx, missing, "no %s for '%s' (see docket --list-formats)",
+                        kind == DK_KIND_READER ? "reader" : "writer", format);
+            return NULL;
+        }
+        if (dk_registry_load(reg, e) == 0)
+            return &e->desc;
+    }
+}
+
+/* The reader for data: the options', else the detected one. */
+static const dk_plugin *choose_reader(dk_registry *reg, const dk_options *o,
+                                      dk_ctx *ctx, const char *path,
+                                      const unsigned char *data, size_t size)
+{
+    if (o && o->from)
+        return plugin_for(reg, ctx, DK_KIND_READER, o->from, DK_E_USAGE);
+    for (;;) {
+        bool tie;
+        const dk_plugin_entry *e = dk__registry_detect(reg, data, size, path, &tie);
+        if (!e) {
+            const char *foreign = dk__sniff_foreign(data, size);
+            if (foreign)
+                dk_ctx_fail(ctx, DK_E_FORMAT, "this is %s, which docket has no "
+                            "reader for", foreign);
+            else
+                dk_ctx_fail(ctx, DK_E_FORMAT, "cannot tell the input format "
+                            "(name it with -f; see docket --list-formats)");
+            return NULL;
+        }
+        if (dk_registry_load(reg, e) < 0)
+            continue;
+        /* plain text takes anything; a file that is clearly something
+         * else, for which no reader is installed, is refused by name */
+        const char *foreign = e->desc.probe && e->format && !strcmp(e->format, "text")
+                                  ? dk__sniff_foreign(data, size)
+                                  : NULL;
+        if (foreign) {
+            dk_ctx_fail(ctx, DK_E_FORMAT, "this is %s, which docket has no "
+                        "reader for (-f text reads it as plain text)", foreign);
+            return NULL;
+        }
+        return &e->desc;
+    }
+}
+
+int dk__convert(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
+                const char *path, const unsigned char *data, size_t size,
+                dk_sink *sink)
+{
+    dk_node *doc = NULL;
+    int r = -1;
+    const char *to = o && o->to ? o->to : "json";
+    const dk_plugin *writer = plugin_for(reg, ctx, DK_KIND_WRITER, to, DK_E_USAGE);
+    for (size_t i = 0; writer && o && i < o->n_transforms; i++)
+        if (!dk_registry_lookup(reg, DK_KIND_TRANSFORM, o->transforms[i])) {
+            dk_ctx_fail(ctx, DK_E_USAGE, "no transform '%s' (see docket "
+                        "--list-plugins)", o->transforms[i]);
+            writer = NULL;
+        }
+    if (!writer)
         goto cleanup;
-    const dk_plugin *reader = choose_reader(reg, ctx, from, path, data, size);
-    if (!reader)
+    if (dk__read_document(reg, o, ctx, path, data, size, &doc) < 0)
         goto cleanup;
-    if (reader->validate) {
-        r = reader->validate(ctx, data, size);
-        if (r < 0)
-            callback_failed(ctx, reader->name, "validating");
+    double t0 = now_ms();
+    if (writer->write(ctx, doc, sink) < 0) {
+        dk_ctx_fail(ctx, DK_E_PLUGIN, "writer plugin '%s' failed", writer->name);
         goto cleanup;
     }
-    const dk_plugin *xml =
-        load_kind(reg, ctx, DK_KIND_WRITER, "xml", DK_E_PLUGIN);
-    if (!xml || !xml->validate) {
-        if (xml)
-            dk_ctx_fail(ctx, DK_E_PLUGIN, "the xml plugin cannot validate");
+    if (o && (o->flags & DK_OPT_FAIL_IF_WARNINGS) && dk__ctx_warnings(ctx)) {
+        dk_ctx_fail(ctx, DK_E_FORMAT, "%zu warning%s and --fail-if-warnings; "
+                    "not written", dk__ctx_warnings(ctx),
+                    dk__ctx_warnings(ctx) == 1 ? "" : "s");
         goto cleanup;
     }
-    if (reader->read(ctx, data, size, &doc) < 0 || !doc) {
-        callback_failed(ctx, reader->name, "reader");
-        goto cleanup;
-    }
-    if (!(sink = dk_sink_memory(ctx)) || xml->write(ctx, doc, sink) < 0) {
-        callback_failed(ctx, "xml", "writer");
-        goto cleanup;
-    }
-    size_t len;
-    const char *bytes = dk_sink_data(sink, &len);
-    inner = dk_ctx_new(dk_ctx_name(ctx), paths_only, 1, NULL, NULL);
-    if (!inner) {
-        dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
-        goto cleanup;
-    }
-    r = xml->validate(inner, (const unsigned char *)bytes, len);
-    if (r < 0)
-        dk_ctx_fail(ctx, dk_ctx_status(inner), "%s", dk_ctx_message(inner));
+    dk__ctx_info(ctx, "writer %s: %.1f ms", writer->name, now_ms() - t0);
+    r = 0;
 cleanup:
-    dk_ctx_free(inner);
-    dk_sink_discard(sink);
     dk_node_free(doc);
-    free(data);
     return r;
 }
 
-bool dk_same_file(const char *a, const char *b)
+int dk__read_document(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
+                         const char *path, const unsigned char *data,
+                         size_t size, dk_node **out)
 {
-    struct stat sa, sb;
-    if (!a || !b || strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
-        return false;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && S_ISREG(sa.st_mode) &&
-           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-int dk_convert(dk_registry *reg, const dk_job *job, dk_ctx *ctx)
-{
-    unsigned char *data = NULL;
-    size_t size = 0;
     dk_node *doc = NULL;
-    dk_sink *sink = NULL;
     char **done = NULL;
     size_t n_done = 0;
     int r = -1;
-
-    /* Check the writer before reading anything. */
-    const dk_plugin *writer =
-        load_kind(reg, ctx, DK_KIND_WRITER, job->to, DK_E_USAGE);
-    if (!writer)
-        goto cleanup;
-    for (size_t i = 0; i < job->n_transforms; i++)
-        if (!dk_registry_find(reg, DK_KIND_TRANSFORM, job->transforms[i])) {
-            dk_ctx_fail(ctx, DK_E_USAGE, "no transform '%s' (see docket "
-                        "--list-plugins)", job->transforms[i]);
-            goto cleanup;
-        }
-
-    if (dk_same_file(job->input, job->output)) {
-        dk_ctx_fail(ctx, DK_E_IO, "the output %s is the input file; not "
-                    "converted", job->output);
-        goto cleanup;
-    }
-    if (dk_read_input(ctx, job->input, &data, &size) < 0)
-        goto cleanup;
-
-    const dk_plugin *reader =
-        choose_reader(reg, ctx, job->from, job->input, data, size);
+    *out = NULL;
+    const dk_plugin *reader = choose_reader(reg, o, ctx, path, data, size);
     if (!reader)
         goto cleanup;
-
+    double t0 = now_ms();
     if (reader->read(ctx, data, size, &doc) < 0 || !doc) {
-        callback_failed(ctx, reader->name, "reader");
+        if (!doc)
+            dk_ctx_fail(ctx, DK_E_PLUGIN, "reader plugin '%s' failed", reader->name);
         goto cleanup;
     }
+    dk__ctx_info(ctx, "reader %s: %.1f ms", reader->name, now_ms() - t0);
     if (dk_node_type(doc) != DK_DOCUMENT) {
         dk_ctx_fail(ctx, DK_E_PLUGIN, "reader '%s' returned no document",
                     reader->name);
         goto cleanup;
     }
-    if (dk_set_source(doc, job->input, reader->format, data, size) < 0) {
+    if (dk__set_source(doc, path, reader->format, data, size) < 0) {
         dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
         goto cleanup;
     }
-    free(data);
-    data = NULL;
-
-    /* The reader's default transforms, then the ones asked for, each once. */
-    size_t n_req = job->no_transforms ? 0 : dk_ctx_n_requested(ctx);
-    done = calloc(n_req + job->n_transforms + 1, sizeof *done);
+    /* the reader's default transforms, then the ones asked for, each once */
+    bool defaults = !o || !(o->flags & DK_OPT_NO_DEFAULT_TRANSFORMS);
+    size_t n_req = defaults ? dk__ctx_n_requested(ctx) : 0;
+    size_t n_asked = o ? o->n_transforms : 0;
+    done = calloc(n_req + n_asked + 1, sizeof *done);
     if (!done) {
         dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
         goto cleanup;
     }
-    for (size_t i = 0; i < n_req + job->n_transforms; i++) {
-        const char *name = i < n_req ? dk_ctx_requested(ctx, i)
-                                     : job->transforms[i - n_req];
+    for (size_t i = 0; i < n_req + n_asked; i++) {
+        const char *name = i < n_req ? dk__ctx_requested(ctx, i)
+                                     : o->transforms[i - n_req];
         bool seen = false;
         for (size_t k = 0; k < n_done; k++)
             seen |= strcmp(done[k], name) == 0;
         if (seen)
             continue;
-        if (run_transform(reg, ctx, name, doc) < 0)
+        if (run_transform(reg, ctx, name, doc, i < n_req) < 0)
             goto cleanup;
         if (!(done[n_done++] = strdup(name))) {
             dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
             goto cleanup;
         }
     }
-
-    sink = dk_sink_open(ctx, job->output);
-    if (!sink)
-        goto cleanup;
-    if (writer->write(ctx, doc, sink) < 0) {
-        callback_failed(ctx, writer->name, "writer");
-        goto cleanup;
-    }
-    r = dk_sink_commit(sink);
-    sink = NULL;
+    dk__ctx_clear_requested(ctx);
+    *out = doc;
+    doc = NULL;
+    r = 0;
 cleanup:
-    dk_sink_discard(sink);
     for (size_t k = 0; k < n_done; k++)
         free(done[k]);
     free(done);
     dk_node_free(doc);
-    free(data);
     return r;
 }

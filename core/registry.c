@@ -1,186 +1,231 @@
-/* The plugin registry: discovery, manifests, loading, format detection. */
+/*
+ * The plugin registry: discovery, manifests, loading, format detection.
+ *
+ * Plugins are listed from their manifests and opened only when a
+ * conversion needs them. Before a file is handed to dlopen it must be a
+ * regular file in an absolute directory nobody else may write to, and its
+ * ELF headers must fit in the file (a truncated plugin would otherwise
+ * crash the process inside dlopen). A plugin that is refused, at listing
+ * or at loading, does not hide a usable plugin of the same name later in
+ * the search path.
+ */
 #define _GNU_SOURCE
-#include "host.h"
+#include "internal.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef DK_PLUGIN_RELDIR
-#define DK_PLUGIN_RELDIR "../lib/docket/plugins"
-#endif
 #ifndef DK_PLUGIN_INSTALL_DIR
 #define DK_PLUGIN_INSTALL_DIR "/usr/local/lib/docket/plugins"
 #endif
+/* The plugin folder relative to the folder libdocket is in. */
+#define PLUGIN_SUBDIR "docket/plugins"
 
 #define MANIFEST_MAGIC "docket-plugin-manifest"
 #define PROBE_BYTES (64 * 1024)
 
 struct dk_registry {
-    dk_plugin_info *plugins;
+    dk_plugin_entry **entries;
     size_t n;
-    dk_warn_fn warn;
-    void *warn_user;
+    dk_diag_fn diag;
+    void *user;
+    pthread_mutex_t lock; /* recursive: loading, lookups, detection */
 };
 
-static void reg_warn(dk_registry *reg, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void update_shadows(dk_registry *reg);
+static void reg_warn(const dk_registry *reg, const char *name, const char *fmt,
+                     ...) __attribute__((format(printf, 3, 4)));
 
-static void reg_warn(dk_registry *reg, const char *name, const char *fmt, ...)
+static void reg_warn(const dk_registry *reg, const char *name, const char *fmt,
+                     ...)
 {
-    char msg[1024] = "warning: ";
+    if (!reg->diag)
+        return;
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg + 9, sizeof msg - 9, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    reg->warn(reg->warn_user, name, msg);
+    reg->diag(reg->user, DK_DIAG_WARNING, name, msg);
 }
 
-static void info_clear(dk_plugin_info *p)
+static void entry_free(dk_plugin_entry *e)
 {
-    free(p->name);
-    free(p->path);
-    free(p->version);
-    free(p->description);
-    free(p->format);
-    for (char **e = p->extensions; e && *e; e++)
-        free(*e);
-    free(p->extensions);
-    for (dk_magic *m = p->magic; m && m->len; m++)
+    if (!e)
+        return;
+    if (e->loaded && e->desc.deinit)
+        e->desc.deinit();
+    if (e->handle)
+        dlclose(e->handle);
+    free(e->name);
+    free(e->path);
+    free(e->version);
+    free(e->description);
+    free(e->format);
+    for (char **x = e->extensions; x && *x; x++)
+        free(*x);
+    free(e->extensions);
+    for (dk_option_decl *o = e->options; o && o->name; o++) {
+        free((char *)o->name);
+        free((char *)o->arg);
+        free((char *)o->help);
+    }
+    free(e->options);
+    for (dk_magic *m = e->magic; m && m->len; m++)
         free((char *)m->bytes);
-    free(p->magic);
-    free(p->error);
-    if (p->handle)
-        dlclose(p->handle);
-    memset(p, 0, sizeof *p);
+    free(e->magic);
+    free(e->error);
+    free(e);
 }
 
-void dk_registry_free(dk_registry *reg)
+void dk_registry_close(dk_registry *reg)
 {
     if (!reg)
         return;
-    for (size_t i = 0; i < reg->n; i++)
-        info_clear(&reg->plugins[i]);
-    free(reg->plugins);
+    for (size_t i = reg->n; i-- > 0;)
+        entry_free(reg->entries[i]);
+    free(reg->entries);
+    pthread_mutex_destroy(&reg->lock);
     free(reg);
 }
 
-size_t dk_registry_count(const dk_registry *reg)
-{
-    return reg->n;
-}
-
-dk_plugin_info *dk_registry_get(dk_registry *reg, size_t i)
-{
-    return i < reg->n ? &reg->plugins[i] : NULL;
-}
-
-/* ---- reading a descriptor ---------------------------------------------------- */
+/* ---- descriptors ---------------------------------------------------------- */
 
 static const char *const kind_names[] = {"reader", "writer", "transform"};
 
-/* Check a descriptor before anything in it is used. Returns NULL if it is
- * fine, or a static/formatted reason in buf. */
-static const char *check_descriptor(const dk_plugin *d, const char *basename,
-                                    char *buf, size_t len)
+typedef enum refusal {
+    OK = 0,
+    OTHER_ABI,     /* major differs or minor newer */
+    TOO_SMALL,     /* size below ABI 1.0's descriptor */
+    INCOMPLETE,    /* required fields missing */
+    WRONG_NAME,    /* name differs from the file's */
+} refusal;
+
+/* Check a descriptor before anything but its first three fields is read,
+ * and copy it at this docket's size (fields newer than the plugin read as
+ * absent). Writes the reason to buf. */
+static refusal take_descriptor(const dk_plugin *d, const char *basename,
+                               dk_plugin *out, char *buf, size_t len)
 {
     if (d->abi_major != DK_ABI_MAJOR || d->abi_minor > DK_ABI_MINOR) {
-        snprintf(buf, len,
-                 "plugin built for ABI %u.%u, this docket has ABI %u.%u; "
-                 "not loaded",
-                 d->abi_major, d->abi_minor, DK_ABI_MAJOR, DK_ABI_MINOR);
-        return buf;
+        snprintf(buf, len, "plugin built for ABI %u.%u, this docket has ABI "
+                 "%u.%u; not loaded", d->abi_major, d->abi_minor, DK_ABI_MAJOR,
+                 DK_ABI_MINOR);
+        return OTHER_ABI;
     }
-    if (d->size < sizeof(dk_plugin)) {
-        snprintf(buf, len, "descriptor too small (%u bytes); not loaded",
-                 d->size);
-        return buf;
+    if (d->size < DK_PLUGIN_SIZE_1_0) {
+        snprintf(buf, len, "descriptor too small (%u bytes, ABI %u.%u needs "
+                 "%u); not loaded", d->size, d->abi_major, d->abi_minor,
+                 (unsigned)DK_PLUGIN_SIZE_1_0);
+        return TOO_SMALL;
     }
-    if (!d->name || !d->version)
-        return "descriptor lacks a name or version; not loaded";
-    if (basename && strcmp(d->name, basename) != 0) {
+    memset(out, 0, sizeof *out);
+    memcpy(out, d, d->size < sizeof *out ? d->size : sizeof *out);
+    if (!out->name || !out->version) {
+        snprintf(buf, len, "descriptor lacks a name or version; not loaded");
+        return INCOMPLETE;
+    }
+    if (basename && strcmp(out->name, basename) != 0) {
         snprintf(buf, len, "plugin calls itself '%.64s' but the file is "
-                 "named '%.64s'; not loaded", d->name, basename);
-        return buf;
+                 "named '%.64s'; not loaded", out->name, basename);
+        return WRONG_NAME;
     }
-    if (!d->kinds || (d->kinds & ~(uint32_t)7))
-        return "descriptor has no valid kinds; not loaded";
-    if ((d->kinds & DK_KIND_READER) && (!d->read || !d->format))
-        return "reader without a read callback or format; not loaded";
-    if ((d->kinds & DK_KIND_WRITER) && (!d->write || !d->format))
-        return "writer without a write callback or format; not loaded";
-    if ((d->kinds & DK_KIND_TRANSFORM) && !d->transform)
-        return "transform without a transform callback; not loaded";
-    return NULL;
+    const char *missing = NULL;
+    if (!out->kinds || (out->kinds & ~(uint32_t)7))
+        missing = "descriptor has no valid kinds";
+    else if ((out->kinds & DK_KIND_READER) && (!out->read || !out->format))
+        missing = "reader without a read callback or format";
+    else if ((out->kinds & DK_KIND_WRITER) && (!out->write || !out->format))
+        missing = "writer without a write callback or format";
+    else if ((out->kinds & DK_KIND_TRANSFORM) && !out->transform)
+        missing = "transform without a transform callback";
+    if (missing) {
+        snprintf(buf, len, "%s; not loaded", missing);
+        return INCOMPLETE;
+    }
+    return OK;
 }
 
-/* dlopen and check. On failure returns NULL and sets *why (malloc'd). */
-static const dk_plugin *open_plugin(const char *path, const char *basename,
-                                    void **handle, char **why)
+/*
+ * Is the file a shared object whose headers lie within it? dlopen maps
+ * program segments without checking them against the file's size, so a
+ * truncated plugin faults (SIGBUS) when the loader touches the missing
+ * part. Returns NULL if fine, else the reason.
+ */
+static const char *elf_fits(const char *path)
 {
-    char buf[512];
-    *handle = NULL;
-    *why = NULL;
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        const char *e = dlerror(); /* copy at once: the next call clobbers it */
-        *why = strdup(e ? e : "cannot open plugin");
-        return NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    const char *why = NULL;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        why = "cannot be read";
+    else if (!S_ISREG(st.st_mode))
+        why = "is not a regular file";
+    unsigned char h[EI_NIDENT + 64];
+    ssize_t got = why ? 0 : pread(fd, h, sizeof h, 0);
+    if (!why && (got < SELFMAG || memcmp(h, ELFMAG, SELFMAG) != 0))
+        why = "is not an ELF shared object";
+    else if (!why && got != (ssize_t)sizeof h)
+        why = "is truncated (no ELF header)";
+    uint64_t size = why ? 0 : (uint64_t)st.st_size;
+    uint64_t phoff = 0, shoff = 0, phnum = 0, phentsize = 0, shnum = 0,
+             shentsize = 0;
+    bool is64 = !why && h[EI_CLASS] == ELFCLASS64;
+    if (!why && is64) {
+        Elf64_Ehdr eh;
+        memcpy(&eh, h, sizeof eh);
+        phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize;
+        shoff = eh.e_shoff, shnum = eh.e_shnum, shentsize = eh.e_shentsize;
+        if (eh.e_type != ET_DYN)
+            why = "is not an ELF shared object";
+    } else if (!why && h[EI_CLASS] == ELFCLASS32) {
+        Elf32_Ehdr eh;
+        memcpy(&eh, h, sizeof eh);
+        phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize;
+        shoff = eh.e_shoff, shnum = eh.e_shnum, shentsize = eh.e_shentsize;
+        if (eh.e_type != ET_DYN)
+            why = "is not an ELF shared object";
+    } else if (!why) {
+        why = "is not an ELF shared object";
     }
-    dlerror();
-    const dk_plugin *d = dlsym(h, DK_PLUGIN_SYMBOL);
-    if (!d) {
-        *why = strdup("not a docket plugin (no " DK_PLUGIN_SYMBOL " symbol)");
-        dlclose(h);
-        return NULL;
+    if (!why && (phoff + phnum * phentsize > size || shoff + shnum * shentsize > size))
+        why = "is truncated (its ELF headers end after the file)";
+    /* every loaded segment's bytes must be in the file */
+    for (uint64_t i = 0; !why && i < phnum; i++) {
+        uint64_t off, filesz;
+        uint32_t type;
+        if (is64) {
+            Elf64_Phdr ph;
+            if (pread(fd, &ph, sizeof ph, (off_t)(phoff + i * phentsize)) != (ssize_t)sizeof ph) {
+                why = "is truncated";
+                break;
+            }
+            type = ph.p_type, off = ph.p_offset, filesz = ph.p_filesz;
+        } else {
+            Elf32_Phdr ph;
+            if (pread(fd, &ph, sizeof ph, (off_t)(phoff + i * phentsize)) != (ssize_t)sizeof ph) {
+                why = "is truncated";
+                break;
+            }
+            type = ph.p_type, off = ph.p_offset, filesz = ph.p_filesz;
+        }
+        if (type == PT_LOAD && off + filesz > size)
+            why = "is truncated (a segment ends after the file)";
     }
-    const char *bad = check_descriptor(d, basename, buf, sizeof buf);
-    if (bad) {
-        *why = strdup(bad);
-        dlclose(h);
-        return NULL;
-    }
-    *handle = h;
-    return d;
-}
-
-static int info_from_descriptor(dk_plugin_info *p, const dk_plugin *d)
-{
-    p->kinds = d->kinds;
-    p->has_probe = d->probe != NULL;
-    if (!(p->version = strdup(d->version)))
-        return -1;
-    if (d->description && !(p->description = strdup(d->description)))
-        return -1;
-    if (d->format && !(p->format = strdup(d->format)))
-        return -1;
-    size_t n = 0;
-    while (d->extensions && d->extensions[n])
-        n++;
-    if (!(p->extensions = calloc(n + 1, sizeof *p->extensions)))
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (!(p->extensions[i] = strdup(d->extensions[i])))
-            return -1;
-    n = 0;
-    while (d->magic && d->magic[n].len)
-        n++;
-    if (!(p->magic = calloc(n + 1, sizeof *p->magic)))
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        p->magic[i] = d->magic[i];
-        char *b = malloc(d->magic[i].len);
-        if (!b)
-            return -1;
-        memcpy(b, d->magic[i].bytes, d->magic[i].len);
-        p->magic[i].bytes = b;
-    }
-    return 0;
+    if (fd >= 0)
+        close(fd);
+    return why;
 }
 
 /* ---- manifests ------------------------------------------------------------- */
@@ -209,7 +254,7 @@ static int push_string(char ***list, const char *s)
     return (l[n] = strdup(s)) ? 0 : -1;
 }
 
-static int parse_magic(dk_plugin_info *p, char *args)
+static int parse_magic(dk_plugin_entry *e, char *args)
 {
     unsigned long off, score;
     char hex[512];
@@ -230,30 +275,63 @@ static int parse_magic(dk_plugin_info *p, char *args)
         bytes[i] = (char)(hi * 16 + lo);
     }
     size_t n = 0;
-    while (p->magic && p->magic[n].len)
+    while (e->magic && e->magic[n].len)
         n++;
-    dk_magic *m = realloc(p->magic, (n + 2) * sizeof *m);
+    dk_magic *m = realloc(e->magic, (n + 2) * sizeof *m);
     if (!m) {
         free(bytes);
         return -1;
     }
-    p->magic = m;
+    e->magic = m;
     m[n] = (dk_magic){(uint32_t)off, (uint32_t)(hl / 2), bytes, (int)score};
     m[n + 1] = (dk_magic){0, 0, NULL, 0};
     return 0;
 }
 
-/* Read NAME.manifest. Returns 1 if read, 0 if there is none, -1 if it is
- * unusable (the reason in *why, malloc'd). */
-static int read_manifest(dk_plugin_info *p, const char *mpath, char **why)
+/* "option NAME ARG HELP...", ARG "-" for a flag. */
+static int parse_option(dk_plugin_entry *e, char *args)
 {
+    char *save = NULL;
+    char *name = strtok_r(args, " ", &save);
+    char *arg = name ? strtok_r(NULL, " ", &save) : NULL;
+    char *help = arg ? save : NULL;
+    if (!name || !arg)
+        return -1;
+    size_t n = 0;
+    while (e->options && e->options[n].name)
+        n++;
+    dk_option_decl *o = realloc(e->options, (n + 2) * sizeof *o);
+    if (!o)
+        return -1;
+    e->options = o;
+    o[n + 1] = (dk_option_decl){NULL, NULL, NULL};
+    o[n] = (dk_option_decl){strdup(name), strcmp(arg, "-") ? strdup(arg) : NULL,
+                            strdup(help ? help : "")};
+    return o[n].name && o[n].help ? 0 : -1;
+}
+
+/* Read NAME.manifest. Returns 1 if read, 0 if there is none, -1 if it is
+ * unusable, with the reason in *why (malloc'd) and *other_abi set when the
+ * plugin was built for another ABI. */
+static int read_manifest(dk_plugin_entry *e, const char *mpath, char **why,
+                         bool *other_abi)
+{
+    struct stat st;
+    *why = NULL;
+    *other_abi = false;
+    if (stat(mpath, &st) < 0)
+        return 0;
+    if (!S_ISREG(st.st_mode)) {
+        if (asprintf(why, "%s: not a regular file", mpath) < 0)
+            *why = NULL;
+        return -1;
+    }
     FILE *f = fopen(mpath, "re");
     if (!f)
         return 0;
     char line[1024];
     int lineno = 0, r = 1;
     bool magic_seen = false, abi_ok = false;
-    *why = NULL;
     while (fgets(line, sizeof line, f)) {
         lineno++;
         line[strcspn(line, "\r\n")] = '\0';
@@ -273,18 +351,19 @@ static int read_manifest(dk_plugin_info *p, const char *mpath, char **why)
                              "ABI %u.%u; not loaded", maj, min, DK_ABI_MAJOR,
                              DK_ABI_MINOR) < 0)
                     *why = NULL;
+                *other_abi = true;
                 r = -1;
                 break;
             }
             abi_ok = !bad;
         } else if (strcmp(line, "name") == 0) {
-            bad = strcmp(val, p->name) != 0;
+            bad = strcmp(val, e->name) != 0;
         } else if (strcmp(line, "version") == 0) {
-            bad = !(p->version = strdup(val));
+            bad = e->version || !(e->version = strdup(val));
         } else if (strcmp(line, "description") == 0) {
-            bad = !(p->description = strdup(val));
+            bad = e->description || !(e->description = strdup(val));
         } else if (strcmp(line, "format") == 0) {
-            bad = !(p->format = strdup(val));
+            bad = e->format || !(e->format = strdup(val));
         } else if (strcmp(line, "kinds") == 0) {
             char *save = NULL;
             for (char *tok = strtok_r(val, ",", &save); tok;
@@ -296,269 +375,413 @@ static int read_manifest(dk_plugin_info *p, const char *mpath, char **why)
                 if (k < 0)
                     bad = 1;
                 else
-                    p->kinds |= 1u << k;
+                    e->kinds |= 1u << k;
             }
         } else if (strcmp(line, "extension") == 0) {
-            bad = push_string(&p->extensions, val) < 0;
+            bad = push_string(&e->extensions, val) < 0;
         } else if (strcmp(line, "probe") == 0) {
-            p->has_probe = strcmp(val, "yes") == 0;
+            e->has_probe = strcmp(val, "yes") == 0;
         } else if (strcmp(line, "magic") == 0) {
             magic_seen = true;
-            bad = parse_magic(p, val) < 0;
+            bad = parse_magic(e, val) < 0;
+        } else if (strcmp(line, "option") == 0) {
+            bad = parse_option(e, val) < 0;
         } else if (line[0] != '\0' && line[0] != '#') {
             bad = 1;
         }
         if (bad) {
-            if (asprintf(why, "%s: line %d is not understood", mpath,
-                         lineno) < 0)
+            if (asprintf(why, "%s: line %d is not understood", mpath, lineno) < 0)
                 *why = NULL;
             r = -1;
             break;
         }
     }
     fclose(f);
-    if (r == 1 && (!abi_ok || !p->version || !p->kinds)) {
+    if (r == 1 && (!abi_ok || !e->version || !e->kinds)) {
         if (asprintf(why, "%s: incomplete manifest", mpath) < 0)
             *why = NULL;
         r = -1;
     }
-    if (r == 1 && !p->extensions)
-        r = (p->extensions = calloc(1, sizeof *p->extensions)) ? 1 : -1;
+    if (r == 1 && !e->extensions)
+        r = (e->extensions = calloc(1, sizeof *e->extensions)) ? 1 : -1;
     if (r == 1 && !magic_seen)
-        r = (p->magic = calloc(1, sizeof *p->magic)) ? 1 : -1;
+        r = (e->magic = calloc(1, sizeof *e->magic)) ? 1 : -1;
+    if (r == 1 && !e->options)
+        r = (e->options = calloc(1, sizeof *e->options)) ? 1 : -1;
     return r;
 }
 
-/* ---- discovery --------------------------------------------------------------- */
-
-static bool known(const dk_registry *reg, const char *name)
-{
-    for (size_t i = 0; i < reg->n; i++)
-        if (strcmp(reg->plugins[i].name, name) == 0)
-            return true;
-    return false;
-}
+/* ---- discovery ----------------------------------------------------------------- */
 
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* An absolute directory that only its owner (or root) may write to. NULL
+ * if fine, else the reason. */
+static const char *unsafe_dir(const char *dir)
+{
+    struct stat st;
+    if (dir[0] != '/')
+        return "is not an absolute path; ignored";
+    if (stat(dir, &st) < 0)
+        return errno == ENOENT ? NULL : "cannot be read; ignored";
+    if (!S_ISDIR(st.st_mode))
+        return "is not a directory; ignored";
+    if (st.st_mode & S_IWOTH)
+        return "may be written by anyone; its plugins are not used";
+    return NULL;
+}
+
+static dk_plugin_entry *add_entry(dk_registry *reg, const char *dir,
+                                  const char *name)
+{
+    dk_plugin_entry **grown =
+        realloc(reg->entries, (reg->n + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    reg->entries = grown;
+    dk_plugin_entry *e = calloc(1, sizeof *e);
+    if (!e || !(e->name = strdup(name)) ||
+        asprintf(&e->path, "%s/%s.so", dir, name) < 0) {
+        if (e)
+            e->path = NULL;
+        entry_free(e);
+        return NULL;
+    }
+    reg->entries[reg->n++] = e;
+    return e;
+}
+
 static void scan_dir(dk_registry *reg, const char *dir)
 {
+    const char *unsafe = unsafe_dir(dir);
+    if (unsafe) {
+        reg_warn(reg, dir, "plugin directory %s", unsafe);
+        return;
+    }
     DIR *d = opendir(dir);
     if (!d)
         return;
     char **names = NULL;
     size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len <= 3 || strcmp(e->d_name + len - 3, ".so") != 0 ||
-            e->d_name[0] == '.')
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len <= 3 || strcmp(de->d_name + len - 3, ".so") != 0 ||
+            de->d_name[0] == '.')
             continue;
         char **nn = realloc(names, (n + 1) * sizeof *nn);
         if (!nn)
             break;
         names = nn;
-        if (!(names[n] = strndup(e->d_name, len - 3)))
+        if (!(names[n] = strndup(de->d_name, len - 3)))
             break;
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name); /* same order on every machine */
+    qsort(names, n, sizeof *names, by_name); /* the same order everywhere */
 
     for (size_t i = 0; i < n; i++) {
-        char *name = names[i];
-        if (known(reg, name)) {
-            free(name);
-            continue;
-        }
-        dk_plugin_info *grown =
-            realloc(reg->plugins, (reg->n + 1) * sizeof *grown);
-        if (!grown) {
-            free(name);
-            continue;
-        }
-        reg->plugins = grown;
-        dk_plugin_info *p = &reg->plugins[reg->n];
-        memset(p, 0, sizeof *p);
-        p->name = name;
         char *mpath = NULL;
-        if (asprintf(&p->path, "%s/%s.so", dir, name) < 0 ||
-            asprintf(&mpath, "%s/%s.manifest", dir, name) < 0) {
-            free(name);
+        dk_plugin_entry *e = add_entry(reg, dir, names[i]);
+        free(names[i]);
+        if (!e || asprintf(&mpath, "%s/%s.manifest", dir, e->name) < 0)
             continue;
-        }
-        reg->n++;
+        struct stat st;
         char *why = NULL;
-        int m = read_manifest(p, mpath, &why);
+        bool other_abi = false;
+        if (stat(e->path, &st) < 0 || !S_ISREG(st.st_mode)) {
+            e->error = strdup("not a regular file; ignored");
+        } else {
+            int m = read_manifest(e, mpath, &why, &other_abi);
+            if (m == 0)
+                e->error = strdup("no manifest (write one with docket "
+                                  "--describe-plugin); not used");
+            else if (m < 0)
+                e->error = why ? why : strdup("bad manifest; not used");
+        }
         free(mpath);
-        if (m == 1) {
-            p->from_manifest = true;
-            continue;
-        }
-        if (m < 0) {
-            /* A manifest that refuses the plugin (another ABI) is final; an
-             * unreadable one falls back to opening the plugin. */
-            bool refused = why && strstr(why, "ABI") != NULL;
-            if (!refused)
-                reg_warn(reg, p->path, "%s", why ? why : "bad manifest");
-            char *keep_path = p->path, *keep_name = p->name;
-            p->path = p->name = NULL;
-            info_clear(p);
-            p->path = keep_path;
-            p->name = keep_name;
-            if (refused) {
-                p->error = why;
-                reg_warn(reg, p->path, "%s", why);
-                continue;
-            }
-            free(why);
-        }
-        /* No manifest: open the plugin now to learn what it offers. */
-        dk_registry_load(reg, p);
+        if (e->error)
+            reg_warn(reg, e->path, "%s", e->error);
     }
     free(names);
 }
 
-static const char *const *default_dirs;
-
-const char *const *dk_registry_default_dirs(void)
+/* The plugin folder beside libdocket (build tree or any install prefix),
+ * then the configured install folder. */
+static void default_dirs(dk_registry *reg)
 {
-    static char near_exe[PATH_MAX + 64];
-    static const char *dirs[3];
-    if (default_dirs)
-        return default_dirs;
-    size_t n = 0;
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = '\0';
-        char *slash = strrchr(exe, '/');
+    Dl_info info;
+    char *lib = NULL;
+    if (dladdr((void *)dk_registry_open, &info) && info.dli_fname &&
+        info.dli_fname[0] == '/') {
+        char *copy = strdup(info.dli_fname);
+        char *slash = copy ? strrchr(copy, '/') : NULL;
         if (slash) {
             *slash = '\0';
-            snprintf(near_exe, sizeof near_exe, "%s/%s", exe, DK_PLUGIN_RELDIR);
-            dirs[n++] = near_exe;
+            if (asprintf(&lib, "%s/%s", copy, PLUGIN_SUBDIR) < 0)
+                lib = NULL;
         }
+        free(copy);
     }
-    dirs[n++] = DK_PLUGIN_INSTALL_DIR;
-    dirs[n] = NULL;
-    default_dirs = dirs;
-    return dirs;
+    if (lib) {
+        char *real = realpath(lib, NULL);
+        scan_dir(reg, real ? real : lib);
+        free(real);
+    }
+    char *inst = realpath(DK_PLUGIN_INSTALL_DIR, NULL);
+    char *libreal = lib ? realpath(lib, NULL) : NULL;
+    if (inst && (!libreal || strcmp(inst, libreal) != 0))
+        scan_dir(reg, inst);
+    free(inst);
+    free(libreal);
+    free(lib);
 }
 
-dk_registry *dk_registry_new(const char *env_path, const char *const *extra_dirs,
-                             const char *const *builtin_dirs, dk_warn_fn warn,
-                             void *warn_user)
+dk_registry *dk_registry_open(const char *const *dirs, unsigned flags,
+                              dk_diag_fn diag, void *user)
 {
     dk_registry *reg = calloc(1, sizeof *reg);
     if (!reg)
         return NULL;
-    reg->warn = warn ? warn : dk_warn_stderr;
-    reg->warn_user = warn_user;
-    if (env_path && *env_path) {
-        char *copy = strdup(env_path);
+    reg->diag = diag;
+    reg->user = user;
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&reg->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    const char *env = flags & DK_REGISTRY_NO_ENV ? NULL : getenv("DOCKET_PLUGIN_PATH");
+    if (env && *env) {
+        char *copy = strdup(env);
         char *save = NULL;
         for (char *dir = copy ? strtok_r(copy, ":", &save) : NULL; dir;
              dir = strtok_r(NULL, ":", &save))
             scan_dir(reg, dir);
         free(copy);
     }
-    for (const char *const *d = extra_dirs; d && *d; d++)
+    for (const char *const *d = dirs; d && *d; d++)
         scan_dir(reg, *d);
-    for (const char *const *d = builtin_dirs; d && *d; d++)
-        scan_dir(reg, *d);
+    if (!(flags & DK_REGISTRY_NO_DEFAULTS))
+        default_dirs(reg);
+    update_shadows(reg);
     return reg;
 }
 
-const dk_plugin *dk_registry_load(dk_registry *reg, dk_plugin_info *p)
+/* ---- entries ---------------------------------------------------------------- */
+
+
+
+size_t dk_registry_size(const dk_registry *reg)
 {
-    if (p->plugin)
-        return p->plugin;
-    if (p->error)
-        return NULL;
-    char *why = NULL;
-    const dk_plugin *d = open_plugin(p->path, p->name, &p->handle, &why);
-    if (!d) {
-        p->error = why ? why : strdup("cannot load plugin");
-        reg_warn(reg, p->path, "%s", p->error ? p->error : "not loaded");
-        return NULL;
-    }
-    if (p->from_manifest) {
-        /* The manifest said what the registry used to choose this plugin;
-         * the descriptor must agree. */
-        bool same = d->kinds == p->kinds &&
-                    ((!d->format && !p->format) ||
-                     (d->format && p->format && !strcmp(d->format, p->format)));
-        if (!same) {
-            p->error = strdup("manifest does not match the plugin; "
-                              "run docket --describe-plugin again");
-            reg_warn(reg, p->path, "%s", p->error ? p->error : "stale");
-            dlclose(p->handle);
-            p->handle = NULL;
-            return NULL;
-        }
-    } else if (info_from_descriptor(p, d) < 0) {
-        p->error = strdup("out of memory");
-        return NULL;
-    }
-    p->plugin = d;
-    return d;
+    return reg->n;
 }
 
-/* ---- lookup and detection ------------------------------------------------------ */
-
-static bool usable(const dk_plugin_info *p, uint32_t kind)
+const dk_plugin_entry *dk_registry_entry(const dk_registry *reg, size_t i)
 {
-    return !p->error && (p->kinds & kind);
+    return i < reg->n ? reg->entries[i] : NULL;
 }
 
-dk_plugin_info *dk_registry_find(dk_registry *reg, uint32_t kind,
-                                 const char *what)
+const char *dk_plugin_entry_name(const dk_plugin_entry *e) { return e->name; }
+const char *dk_plugin_entry_path(const dk_plugin_entry *e) { return e->path; }
+const char *dk_plugin_entry_version(const dk_plugin_entry *e) { return e->version; }
+const char *dk_plugin_entry_format(const dk_plugin_entry *e) { return e->format; }
+uint32_t dk_plugin_entry_kinds(const dk_plugin_entry *e) { return e->kinds; }
+bool dk_plugin_entry_loaded(const dk_plugin_entry *e) { return e->loaded; }
+const char *dk_plugin_entry_error(const dk_plugin_entry *e) { return e->error; }
+
+const char *dk_plugin_entry_description(const dk_plugin_entry *e)
 {
-    for (size_t i = 0; i < reg->n; i++) {
-        dk_plugin_info *p = &reg->plugins[i];
-        if (!usable(p, kind))
-            continue;
-        const char *key = kind == DK_KIND_TRANSFORM ? p->name : p->format;
-        if (key && strcmp(key, what) == 0)
-            return p;
-    }
+    return e->description;
+}
+
+const char *dk_plugin_entry_extension(const dk_plugin_entry *e, size_t i)
+{
+    for (size_t k = 0; e->extensions && e->extensions[k]; k++)
+        if (k == i)
+            return e->extensions[k];
     return NULL;
 }
 
-static bool has_ext(const dk_plugin_info *p, const char *ext)
+const char *dk_plugin_entry_option(const dk_plugin_entry *e, size_t i,
+                                   const char **arg, const char **help)
 {
-    for (char **e = p->extensions; e && *e; e++)
-        if (strcasecmp(*e, ext) == 0)
+    for (size_t k = 0; e->options && e->options[k].name; k++)
+        if (k == i) {
+            if (arg)
+                *arg = e->options[k].arg;
+            if (help)
+                *help = e->options[k].help;
+            return e->options[k].name;
+        }
+    return NULL;
+}
+
+/* Is e the plugin used for its name: usable, and no earlier usable plugin
+ * has the name? Called with the lock held. */
+static bool active(const dk_registry *reg, const dk_plugin_entry *e)
+{
+    if (e->error)
+        return false;
+    for (size_t i = 0; i < reg->n && reg->entries[i] != e; i++)
+        if (!reg->entries[i]->error && !strcmp(reg->entries[i]->name, e->name))
+            return false;
+    return true;
+}
+
+bool dk_plugin_entry_shadowed(const dk_plugin_entry *e)
+{
+    return e->shadowed;
+}
+
+/* Mark the entries hidden by an earlier one of the same name. Called with
+ * the lock held, after anything that may refuse a plugin. */
+static void update_shadows(dk_registry *reg)
+{
+    for (size_t i = 0; i < reg->n; i++)
+        reg->entries[i]->shadowed =
+            !reg->entries[i]->error && !active(reg, reg->entries[i]);
+}
+
+const dk_plugin_entry *dk_registry_lookup(const dk_registry *reg, uint32_t kind,
+                                          const char *what)
+{
+    dk_registry *r = (dk_registry *)reg; /* the lock is not the registry's state */
+    const dk_plugin_entry *found = NULL;
+    pthread_mutex_lock(&r->lock);
+    for (size_t i = 0; i < reg->n && !found && what; i++) {
+        const dk_plugin_entry *e = reg->entries[i];
+        if (!(e->kinds & kind) || !active(reg, e))
+            continue;
+        const char *key = kind == DK_KIND_TRANSFORM ? e->name : e->format;
+        if (key && strcmp(key, what) == 0)
+            found = e;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return found;
+}
+
+bool dk__registry_has(const dk_registry *reg, uint32_t kind, const char *what)
+{
+    return dk_registry_lookup(reg, kind, what) != NULL;
+}
+
+static bool has_ext(const dk_plugin_entry *e, const char *ext)
+{
+    for (char **x = e->extensions; x && *x; x++)
+        if (strcasecmp(*x, ext) == 0)
             return true;
     return false;
 }
 
-dk_plugin_info *dk_registry_find_ext(dk_registry *reg, uint32_t kind,
-                                     const char *ext)
+const dk_plugin_entry *dk__registry_find_ext(const dk_registry *reg,
+                                             uint32_t kind, const char *ext)
 {
-    for (size_t i = 0; i < reg->n; i++)
-        if (usable(&reg->plugins[i], kind) && has_ext(&reg->plugins[i], ext))
-            return &reg->plugins[i];
-    return NULL;
+    dk_registry *r = (dk_registry *)reg;
+    const dk_plugin_entry *found = NULL;
+    pthread_mutex_lock(&r->lock);
+    for (size_t i = 0; i < reg->n && !found; i++)
+        if ((reg->entries[i]->kinds & kind) && active(reg, reg->entries[i]) &&
+            has_ext(reg->entries[i], ext))
+            found = reg->entries[i];
+    pthread_mutex_unlock(&r->lock);
+    return found;
 }
 
-static int magic_score(const dk_plugin_info *p, const dk_probe *pr)
+/* ---- loading ---------------------------------------------------------------- */
+
+/* Open and check a plugin. Called with the lock held. Returns 0, or -1
+ * with e->error set. */
+static int load(dk_registry *reg, dk_plugin_entry *e)
+{
+    char buf[512];
+    const char *bad = elf_fits(e->path);
+    if (bad) {
+        snprintf(buf, sizeof buf, "plugin file %s; not loaded", bad);
+        goto refuse;
+    }
+    void *h = dlopen(e->path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *err = dlerror(); /* copy at once: the next call clobbers it */
+        snprintf(buf, sizeof buf, "%s", err ? err : "cannot open plugin");
+        goto refuse;
+    }
+    dlerror();
+    const dk_plugin *d = dlsym(h, DK_PLUGIN_SYMBOL);
+    if (!d) {
+        snprintf(buf, sizeof buf, "not a docket plugin (no " DK_PLUGIN_SYMBOL
+                 " symbol)");
+        dlclose(h);
+        goto refuse;
+    }
+    if (take_descriptor(d, e->name, &e->desc, buf, sizeof buf) != OK) {
+        dlclose(h);
+        goto refuse;
+    }
+    /* The manifest said what the registry used to choose this plugin; the
+     * descriptor must agree. */
+    bool same = e->desc.kinds == e->kinds &&
+                ((!e->desc.format && !e->format) ||
+                 (e->desc.format && e->format && !strcmp(e->desc.format, e->format)));
+    if (!same) {
+        snprintf(buf, sizeof buf, "manifest does not match the plugin; run "
+                 "docket --describe-plugin again; not loaded");
+        dlclose(h);
+        goto refuse;
+    }
+    if (e->desc.init && e->desc.init() < 0) {
+        snprintf(buf, sizeof buf, "plugin failed to initialise; not loaded");
+        dlclose(h);
+        goto refuse;
+    }
+    e->handle = h;
+    e->loaded = true;
+    return 0;
+refuse:
+    e->error = strdup(buf);
+    reg_warn(reg, e->path, "%s", buf);
+    update_shadows(reg);
+    return -1;
+}
+
+int dk_registry_load(dk_registry *reg, const dk_plugin_entry *entry)
+{
+    dk_plugin_entry *e = (dk_plugin_entry *)entry; /* one of reg's entries */
+    pthread_mutex_lock(&reg->lock);
+    int r = e->loaded ? 0 : e->error ? -1 : load(reg, e);
+    pthread_mutex_unlock(&reg->lock);
+    return r;
+}
+
+const dk_plugin *dk__registry_plugin(dk_registry *reg, const dk_plugin_entry *e,
+                                     dk_ctx *ctx)
+{
+    if (dk_registry_load(reg, e) < 0) {
+        dk_ctx_fail(ctx, DK_E_PLUGIN, "plugin %s: %s", e->path,
+                    e->error ? e->error : "not loaded");
+        return NULL;
+    }
+    return &e->desc;
+}
+
+/* ---- detection ---------------------------------------------------------------- */
+
+static int magic_score(const dk_plugin_entry *e, const dk_probe *pr)
 {
     int best = 0;
-    for (const dk_magic *m = p->magic; m && m->len; m++)
+    for (const dk_magic *m = e->magic; m && m->len; m++)
         if ((size_t)m->offset + m->len <= pr->size &&
-            memcmp(pr->data + m->offset, m->bytes, m->len) == 0 &&
-            m->score > best)
+            memcmp(pr->data + m->offset, m->bytes, m->len) == 0 && m->score > best)
             best = m->score;
     return best;
 }
 
-dk_plugin_info *dk_registry_detect(dk_registry *reg, const unsigned char *data,
-                                   size_t size, const char *filename,
-                                   bool *tie)
+const dk_plugin_entry *dk__registry_detect(dk_registry *reg,
+                                           const unsigned char *data,
+                                           size_t size, const char *filename,
+                                           bool *tie)
 {
     /* Probes see at most PROBE_BYTES, NUL-terminated like the whole input. */
     unsigned char *head = NULL;
@@ -578,34 +801,35 @@ dk_plugin_info *dk_registry_detect(dk_registry *reg, const unsigned char *data,
     base = base ? base + 1 : filename;
     const char *dot = base ? strrchr(base, '.') : NULL;
 
-    dk_plugin_info *best = NULL;
+    const dk_plugin_entry *best = NULL;
     int best_score = 0;
     *tie = false;
+    pthread_mutex_lock(&reg->lock);
     for (size_t i = 0; i < reg->n; i++) {
-        dk_plugin_info *p = &reg->plugins[i];
-        if (!usable(p, DK_KIND_READER))
+        dk_plugin_entry *e = reg->entries[i];
+        if (!(e->kinds & DK_KIND_READER) || !active(reg, e))
             continue;
-        int score = magic_score(p, &pr);
-        bool gated = p->magic && p->magic[0].len; /* heavy: magic first */
-        if (p->has_probe && (!gated || score > 0)) {
-            const dk_plugin *d = dk_registry_load(reg, p);
-            if (!d)
+        int score = magic_score(e, &pr);
+        bool gated = e->magic && e->magic[0].len; /* heavy: magic first */
+        if (e->has_probe && (!gated || score > 0)) {
+            if ((e->loaded ? 0 : load(reg, e)) < 0)
                 continue;
-            if (d->probe) {
-                int s = d->probe(&pr);
+            if (e->desc.probe) {
+                int s = e->desc.probe(&pr);
                 score = s < 0 ? 0 : s > DK_SCORE_MAX ? DK_SCORE_MAX : s;
             }
         }
-        if (score > 0 && dot && dot != base && has_ext(p, dot + 1))
+        if (score > 0 && dot && dot != base && has_ext(e, dot + 1))
             score += DK_SCORE_EXT;
         if (score > best_score) {
-            best = p;
+            best = e;
             best_score = score;
             *tie = false;
         } else if (score == best_score && score > 0) {
             *tie = true;
         }
     }
+    pthread_mutex_unlock(&reg->lock);
     free(head);
     if (*tie || !best) {
         *tie = true;
@@ -614,58 +838,142 @@ dk_plugin_info *dk_registry_detect(dk_registry *reg, const unsigned char *data,
     return best;
 }
 
-/* ---- manifests for plugin authors ----------------------------------------------- */
-
-int dk_registry_describe(const char *so_path, FILE *out, char *err,
-                         size_t errlen)
+const dk_plugin_entry *dk_registry_detect(dk_registry *reg, const void *data,
+                                          size_t size, const char *filename)
 {
+    /* probes may read data[size]: give them a NUL-terminated copy */
+    unsigned char *copy = malloc(size + 1);
+    bool tie;
+    if (!copy)
+        return NULL;
+    memcpy(copy, data, size);
+    copy[size] = '\0';
+    const dk_plugin_entry *e = dk__registry_detect(reg, copy, size, filename, &tie);
+    free(copy);
+    return e;
+}
+
+/* ---- manifests for plugin authors -------------------------------------------------- */
+
+typedef struct out {
+    dk_write_fn write;
+    void *user;
+    int failed;
+} out;
+
+static void outf(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void outf(out *o, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof buf || o->write(o->user, buf, (size_t)n) < 0)
+        o->failed = 1;
+}
+
+/* A manifest line holds no line break. */
+static bool one_line(const char *s)
+{
+    return !s || !strpbrk(s, "\r\n");
+}
+
+dk_status dk_describe_plugin(const char *so_path, dk_write_fn write, void *user,
+                             char **error)
+{
+    char buf[512] = "";
+    dk_plugin d;
     void *h = NULL;
-    char *why = NULL;
+    dk_status st = DK_E_PLUGIN;
     const char *slash = strrchr(so_path, '/');
-    char *base = strdup(slash ? slash + 1 : so_path);
+    char *base = strdup(slash ? slash + 1 : so_path), *path = NULL;
+    if (error)
+        *error = NULL;
     if (!base) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        snprintf(buf, sizeof buf, "out of memory");
+        goto done;
     }
     size_t bl = strlen(base);
     if (bl > 3 && strcmp(base + bl - 3, ".so") == 0)
         base[bl - 3] = '\0';
-    /* dlopen needs a path with a slash to skip the library search. */
-    char *path = NULL;
-    if (asprintf(&path, "%s%s", strchr(so_path, '/') ? "" : "./", so_path) < 0)
+    /* dlopen needs a path with a slash to skip the library search */
+    if (asprintf(&path, "%s%s", strchr(so_path, '/') ? "" : "./", so_path) < 0) {
         path = NULL;
-    const dk_plugin *d = path ? open_plugin(path, base, &h, &why) : NULL;
-    free(path);
-    free(base);
-    if (!d) {
-        snprintf(err, errlen, "%s", why ? why : "cannot load plugin");
-        free(why);
-        return -1;
+        snprintf(buf, sizeof buf, "out of memory");
+        goto done;
     }
-    fprintf(out, "%s 1\n", MANIFEST_MAGIC);
-    fprintf(out, "abi %u.%u\n", d->abi_major, d->abi_minor);
-    fprintf(out, "name %s\nversion %s\n", d->name, d->version);
-    if (d->description)
-        fprintf(out, "description %s\n", d->description);
-    fputs("kinds ", out);
+    const char *bad = elf_fits(path);
+    if (bad) {
+        snprintf(buf, sizeof buf, "plugin file %s", bad);
+        goto done;
+    }
+    if (!(h = dlopen(path, RTLD_NOW | RTLD_LOCAL))) {
+        const char *err = dlerror();
+        snprintf(buf, sizeof buf, "%s", err ? err : "cannot open plugin");
+        goto done;
+    }
+    const dk_plugin *pd = dlsym(h, DK_PLUGIN_SYMBOL);
+    if (!pd) {
+        snprintf(buf, sizeof buf, "not a docket plugin (no " DK_PLUGIN_SYMBOL
+                 " symbol)");
+        goto done;
+    }
+    if (take_descriptor(pd, base, &d, buf, sizeof buf) != OK)
+        goto done;
+    bool lines = one_line(d.name) && one_line(d.version) &&
+                 one_line(d.description) && one_line(d.format);
+    for (const char *const *e = d.extensions; e && *e; e++)
+        lines &= one_line(*e) && !strchr(*e, ' ');
+    for (const dk_option_decl *o = d.options; o && o->name; o++)
+        lines &= one_line(o->name) && one_line(o->arg) && one_line(o->help) &&
+                 !strchr(o->name, ' ') && (!o->arg || !strchr(o->arg, ' '));
+    if (!lines) {
+        snprintf(buf, sizeof buf, "descriptor strings hold line breaks or "
+                 "spaces where a manifest cannot");
+        goto done;
+    }
+    out o = {write, user, 0};
+    outf(&o, "%s 1\n", MANIFEST_MAGIC);
+    outf(&o, "abi %u.%u\n", d.abi_major, d.abi_minor);
+    outf(&o, "name %s\nversion %s\n", d.name, d.version);
+    if (d.description)
+        outf(&o, "description %s\n", d.description);
+    outf(&o, "kinds ");
     const char *sep = "";
     for (int i = 0; i < 3; i++)
-        if (d->kinds & (1u << i)) {
-            fprintf(out, "%s%s", sep, kind_names[i]);
+        if (d.kinds & (1u << i)) {
+            outf(&o, "%s%s", sep, kind_names[i]);
             sep = ",";
         }
-    fputc('\n', out);
-    if (d->format)
-        fprintf(out, "format %s\n", d->format);
-    for (const char *const *e = d->extensions; e && *e; e++)
-        fprintf(out, "extension %s\n", *e);
-    fprintf(out, "probe %s\n", d->probe ? "yes" : "no");
-    for (const dk_magic *m = d->magic; m && m->len; m++) {
-        fprintf(out, "magic %u %d ", m->offset, m->score);
+    outf(&o, "\n");
+    if (d.format)
+        outf(&o, "format %s\n", d.format);
+    for (const char *const *e = d.extensions; e && *e; e++)
+        outf(&o, "extension %s\n", *e);
+    outf(&o, "probe %s\n", d.probe ? "yes" : "no");
+    for (const dk_magic *m = d.magic; m && m->len; m++) {
+        outf(&o, "magic %u %d ", m->offset, m->score);
         for (uint32_t i = 0; i < m->len; i++)
-            fprintf(out, "%02x", (unsigned char)m->bytes[i]);
-        fputc('\n', out);
+            outf(&o, "%02x", (unsigned char)m->bytes[i]);
+        outf(&o, "\n");
     }
-    dlclose(h);
-    return 0;
+    for (const dk_option_decl *od = d.options; od && od->name; od++)
+        outf(&o, "option %s %s %s\n", od->name, od->arg ? od->arg : "-",
+             od->help ? od->help : "");
+    if (o.failed) {
+        snprintf(buf, sizeof buf, "cannot write the manifest");
+        st = DK_E_IO;
+        goto done;
+    }
+    st = DK_E_OK;
+done:
+    if (h)
+        dlclose(h);
+    free(path);
+    free(base);
+    if (st != DK_E_OK && error)
+        *error = strdup(buf);
+    return st;
 }

@@ -419,8 +419,29 @@ START_TEST(usage_errors_exit_2)
     ck_assert(strstr(r.err, "several inputs need -O DIR"));
     run_free(&r);
 
+    /* a missing argument is not an unknown option, and names the option */
     r = DOCKET(NULL, "-f");
     ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "docket: option -f needs an argument\n"
+                            "Try 'docket --help' for more information.\n");
+    run_free(&r);
+    r = DOCKET(NULL, "--output");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(strstr(r.err, "option --output needs an argument"));
+    run_free(&r);
+    r = DOCKET(NULL, "-Z");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "docket: unknown option: -Z\n"
+                            "Try 'docket --help' for more information.\n");
+    run_free(&r);
+    /* --metadata takes known keys; -o's extension must name a writer */
+    r = DOCKET(NULL, "--metadata", "author", FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(strstr(r.err, "--metadata author: unknown key"));
+    run_free(&r);
+    r = DOCKET(NULL, "-o", "/tmp/out.frob", FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(strstr(r.err, "cannot tell the output format from '/tmp/out.frob'"));
     run_free(&r);
 
     r = DOCKET(NULL, "--help");
@@ -430,7 +451,7 @@ START_TEST(usage_errors_exit_2)
 
     r = DOCKET(NULL, "--version");
     ck_assert_int_eq(r.status, 0);
-    ck_assert(strncmp(r.out, "docket 0.1.0", 12) == 0);
+    ck_assert(strncmp(r.out, "docket 0.2.0", 12) == 0);
     run_free(&r);
 }
 END_TEST
@@ -467,6 +488,119 @@ START_TEST(stdin_stdout_and_output_extension)
 }
 END_TEST
 
+/* -q, -v, --fail-if-warnings, a repeated warning said once, an option
+ * the writer ignores said to be ignored. */
+START_TEST(warnings_and_verbosity)
+{
+    char *dir = temp_dir();
+    char in[512];
+    snprintf(in, sizeof in, "%s/bytes.txt", dir);
+    /* a plugin that says the same thing 3000 times: once, counted */
+    char plugins[512], cmd[4096], opt[600];
+    snprintf(plugins, sizeof plugins, "%s/plugins", dir);
+    snprintf(cmd, sizeof cmd, "mkdir %1$s && cp %2$s/warner.so %1$s/ && "
+             "%3$s --describe-plugin %1$s/warner.so -o %1$s/warner.manifest",
+             plugins, ABI_DIR, DOCKET_BIN);
+    run_result r = run_sh(cmd);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    snprintf(opt, sizeof opt, "--plugin-dir=%s", plugins);
+    r = DOCKET(NULL, opt, "-T", "warner", "-t", "text", FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.err, "basic.txt: warning: the same thing again (3000 "
+                                "times)\n"), "%s", r.err);
+    ck_assert_msg(!strstr(strstr(r.err, "warning:") + 1, "warning:"), "%s", r.err);
+    run_free(&r);
+    /* a NUL byte in a line of text: a warning */
+    char text[300];
+    memset(text, 'a', sizeof text);
+    text[10] = '\0';
+    text[sizeof text - 1] = '\n';
+    spit(in, text, sizeof text);
+    r = DOCKET(NULL, "-q", "-t", "text", in);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.err, "");
+    run_free(&r);
+    r = DOCKET(NULL, "--fail-if-warnings", "-t", "text", in);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert(strstr(r.err, "--fail-if-warnings; not written"));
+    ck_assert_str_eq(r.out, "");
+    run_free(&r);
+    r = DOCKET(NULL, "-v", "-t", "xml", FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.err, "basic.txt: reader text: ") &&
+                  strstr(r.err, "basic.txt: transform clean: ") &&
+                  strstr(r.err, "basic.txt: writer xml: "), "%s", r.err);
+    run_free(&r);
+    char out[512];
+    snprintf(out, sizeof out, "%s/x.docx", dir);
+    r = DOCKET(NULL, "--pretty", "-o", out, FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.err, "warning: --pretty has no effect on docx output"));
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Inputs docket has no reader for are refused by name, never read as text
+ * with exit 0 (-f text still reads them); validate says what is not a
+ * docket document; -O creates its folder. */
+START_TEST(what_docket_cannot_read)
+{
+    char *dir = temp_dir();
+#define CASE(name, bytes, what) {name, bytes, sizeof(bytes) - 1, what}
+    static const struct {
+        const char *name, *bytes;
+        size_t len;
+        const char *what;
+    } cases[] = {
+        CASE("a.pdf", "%PDF-1.7\n1 0 obj\n", "this is PDF"),
+        CASE("a.docx", "PK\x03\x04\x14\x00\x06\x00word/document.xml", "this is DOCX"),
+        CASE("a.html", "<!DOCTYPE html><html><body><p>Hi</p></body></html>\n",
+             "this is HTML"),
+        CASE("a.json", "{\"name\": \"x\", \"list\": [1, 2]}\n", "JSON of another shape"),
+    };
+#undef CASE
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char in[512];
+        snprintf(in, sizeof in, "%s/%s", dir, cases[i].name);
+        spit(in, cases[i].bytes, cases[i].len);
+        run_result r = DOCKET(NULL, "-t", "text", in);
+        /* with a reader installed (html, pdf) it may read it; never as text */
+        if (r.status == 0) {
+            ck_assert_msg(!strstr(r.out, "<!DOCTYPE") && !strstr(r.out, "%PDF"),
+                          "%s read as text", cases[i].name);
+        } else {
+            ck_assert_int_eq(r.status, 1);
+            ck_assert_msg(strstr(r.err, cases[i].what), "%s: %s", cases[i].name, r.err);
+        }
+        run_free(&r);
+        r = DOCKET(NULL, "-f", "text", "-t", "text", in);
+        ck_assert_msg(r.status == 0, "%s: %s", cases[i].name, r.err);
+        run_free(&r);
+    }
+    char txt[512];
+    snprintf(txt, sizeof txt, "%s/note.txt", dir);
+    spit(txt, "Just a note.\n", 13);
+    run_result r = DOCKET(NULL, "validate", txt);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "note.txt: not a docket document"), "%s", r.err);
+    ck_assert_str_eq(r.out, "");
+    run_free(&r);
+    /* -O creates the folder, nested */
+    char outdir[512], made[600];
+    snprintf(outdir, sizeof outdir, "%s/new/deeper", dir);
+    r = DOCKET(NULL, "-t", "xml", "-O", outdir, txt);
+    ck_assert_int_eq(r.status, 0);
+    snprintf(made, sizeof made, "%s/note.xml", outdir);
+    ck_assert_int_eq(access(made, F_OK), 0);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(list_plugins_and_formats)
 {
     run_result r = DOCKET(NULL, "--list-plugins");
@@ -485,18 +619,34 @@ START_TEST(list_plugins_and_formats)
 }
 END_TEST
 
+/* A plugin of another ABI, whose manifest hides it: named and skipped
+ * when a conversion needs it; the others work. */
 START_TEST(wrong_abi_plugin_is_named_and_skipped)
 {
-    const char *argv[] = {DOCKET_BIN, "--list-plugins", NULL};
-    const char *env[] = {"DOCKET_PLUGIN_PATH=" BADABI_DIR, NULL};
-    run_result r = run(argv, NULL, env);
+    char *dir = temp_dir();
+    char cmd[1024], env_path[600];
+    snprintf(cmd, sizeof cmd, "cp %s/badabi.so %s/ && printf 'docket-plugin-"
+             "manifest 1\nabi 1.0\nname badabi\nversion 1.0\nkinds transform\n'"
+             " > %s/badabi.manifest", BADABI_DIR, dir, dir);
+    run_result r = run_sh(cmd);
     ck_assert_int_eq(r.status, 0);
-    ck_assert_msg(strstr(r.err, BADABI_DIR "/badabi.so: warning: plugin built "
-                                "for ABI 99.0, this docket has ABI 1.0; "
-                                "not loaded"), "%s", r.err);
-    ck_assert(strstr(r.out, "badabi") == NULL);
+    run_free(&r);
+    snprintf(env_path, sizeof env_path, "DOCKET_PLUGIN_PATH=%s", dir);
+    const char *argv[] = {DOCKET_BIN, "-T", "badabi", FIXTURES "/text/basic.txt", NULL};
+    const char *env[] = {env_path, NULL};
+    r = run(argv, NULL, env);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "/badabi.so: warning: plugin built for ABI 99.0, "
+                                "this docket has ABI 1.1; not loaded"), "%s", r.err);
+    ck_assert_msg(strstr(r.err, "no transform 'badabi'"), "%s", r.err);
+    run_free(&r);
+    const char *list[] = {DOCKET_BIN, "--list-plugins", NULL};
+    r = run(list, NULL, env);
+    ck_assert_int_eq(r.status, 0);
     ck_assert(strstr(r.out, "json") != NULL);
     run_free(&r);
+    rm_rf(dir);
+    free(dir);
 }
 END_TEST
 
@@ -577,6 +727,8 @@ int main(void)
     tcase_add_test(tc, usage_errors_exit_2);
     tcase_add_test(tc, stdin_stdout_and_output_extension);
     tcase_add_test(tc, list_plugins_and_formats);
+    tcase_add_test(tc, warnings_and_verbosity);
+    tcase_add_test(tc, what_docket_cannot_read);
     tcase_add_test(tc, wrong_abi_plugin_is_named_and_skipped);
     tcase_add_test(tc, plugin_dir_option_adds_a_folder);
     tcase_add_test(tc, closed_pipe_exits_quietly);

@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <docket/docket.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,10 +211,14 @@ START_TEST(buffer)
 END_TEST
 
 /* The public structs are ABI: changing their layout must be deliberate
- * (and bump DK_ABI_MAJOR), so the sizes are pinned here. */
+ * (a new minor only appends to dk_plugin; anything else bumps
+ * DK_ABI_MAJOR), so the sizes and offsets are pinned here. */
 START_TEST(abi_struct_sizes)
 {
-    ck_assert_uint_eq(sizeof(dk_plugin), 104);
+    ck_assert_uint_eq(sizeof(dk_plugin), 128);
+    ck_assert_uint_eq(DK_PLUGIN_SIZE_1_0, offsetof(dk_plugin, init));
+    ck_assert_uint_eq(offsetof(dk_plugin, options), 120);
+    ck_assert_uint_eq(sizeof(dk_option_decl), 24);
     ck_assert_uint_eq(sizeof(dk_magic), 24);
     ck_assert_uint_eq(sizeof(dk_probe), 24);
     ck_assert_uint_eq(sizeof(dk_buf), 24);

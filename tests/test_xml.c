@@ -164,7 +164,7 @@ START_TEST(no_generator_unless_asked)
     r = DOCKET(NULL, "-t", "xml", "--metadata", "generator",
                FIXTURES "/text/basic.txt");
     ck_assert_int_eq(r.status, 0);
-    const char *want = "<?docket generator=\"docket 0.1.0\"?>\n<document ";
+    const char *want = "<?docket generator=\"docket 0.2.0\"?>\n<document ";
     ck_assert_msg(strncmp(r.out, want, strlen(want)) == 0, "%s", r.out);
     run_free(&r);
 }

@@ -472,7 +472,7 @@ static bool page_number(const char *s, size_t len)
  * "Comments (3)"), with at least one word. */
 static bool controls_only(const char *s, size_t len)
 {
-    size_t words = 0, i = 0;
+    size_t words = 0, i = 0, long_words = 0;
     while (i < len) {
         while (i < len && !isalnum((unsigned char)s[i]))
             i++;
@@ -487,10 +487,11 @@ static bool controls_only(const char *s, size_t len)
         if (!number && !control_word(s + st, i - st))
             return false;
         words += !number;
+        long_words += !number && i - st > 1;
         if (words > 8)
             return false;
     }
-    return words > 0;
+    return long_words > 0; /* "x" alone is a letter, not a control */
 }
 
 /* "Read more: Chief constable to retire", "Related: ...", "See also -":

@@ -390,8 +390,14 @@ cleanup:
     return r;
 }
 
+static const dk_option_decl options[] = {
+    {"reference-doc", "FILE", "docx: take styles and numbering from FILE.docx"},
+    {"generator", NULL, "xml, docx: record docket's version (--metadata generator)"},
+    {NULL, NULL, NULL},
+};
+
 DOCKET_PLUGIN(.name = "docx", .version = DK_VERSION,
               .description = "Office Open XML word processing (Word, "
                              "LibreOffice), with styles by name",
               .kinds = DK_KIND_WRITER, .format = "docx",
-              .extensions = extensions, .write = docx_write);
+              .extensions = extensions, .write = docx_write, .options = options);

@@ -262,11 +262,18 @@ static int json_probe(const dk_probe *p)
     if ((size_t)(end - q) >= strlen(head) && !memcmp(q, head, strlen(head)) &&
         strstr((const char *)q, "\"document\"") != NULL)
         return DK_SCORE_MAX;
-    return DK_SCORE_POSSIBLE;
+    /* other JSON is not docket's: no claim (a .txt file that starts with a
+     * brace is text) */
+    return 0;
 }
+
+static const dk_option_decl options[] = {
+    {"pretty", NULL, "xml, json: indented output for people"},
+    {NULL, NULL, NULL},
+};
 
 DOCKET_PLUGIN(.name = "json", .version = DK_VERSION,
               .description = "docket's document tree as JSON",
               .kinds = DK_KIND_READER | DK_KIND_WRITER, .format = "json",
               .extensions = extensions, .probe = json_probe, .read = json_read,
-              .write = json_write);
+              .write = json_write, .options = options);

@@ -17,11 +17,21 @@ static xmlParserInputPtr refuse_external(const char *url, const char *id,
     return NULL;
 }
 
-__attribute__((constructor)) static void xmlp_init(void)
+/* Once, when docket opens the plugin: libxml2's process-wide set-up, and
+ * an entity loader that refuses everything, behind the parser options
+ * that already never load anything (defence in depth). */
+static int xmlp_init(void)
 {
     xmlInitParser();
     xmlSetExternalEntityLoader(refuse_external);
+    return 0;
 }
+
+static const dk_option_decl options[] = {
+    {"pretty", NULL, "xml, json: indented output for people"},
+    {"generator", NULL, "xml, docx: record docket's version (--metadata generator)"},
+    {NULL, NULL, NULL},
+};
 
 /* docket XML names its namespace near the start: on the root element,
  * after an optional declaration, comments or a DOCTYPE (refused later). */
@@ -58,4 +68,5 @@ DOCKET_PLUGIN(.name = "xml", .version = DK_VERSION,
               .kinds = DK_KIND_READER | DK_KIND_WRITER, .format = "xml",
               .extensions = extensions, .magic = magic, .probe = xml_probe,
               .read = xmlp_read,
-              .write = xmlp_write, .validate = xmlp_validate);
+              .write = xmlp_write, .validate = xmlp_validate,
+              .init = xmlp_init, .options = options);

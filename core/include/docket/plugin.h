@@ -14,9 +14,15 @@
  * version (major equal, minor not newer than docket's) and that the fields
  * the kinds need are present before it calls anything. A plugin is only
  * opened when a conversion needs it: the registry learns names, formats,
- * extensions and magic bytes from a NAME.manifest file beside NAME.so
- * (written by `docket --describe-plugin NAME.so`); a plugin without one is
- * opened once at start-up to read its descriptor.
+ * extensions, magic bytes and options from a NAME.manifest file beside
+ * NAME.so, written at install time by `docket --describe-plugin NAME.so -o
+ * NAME.manifest`. A plugin without a manifest is not used (docket never
+ * opens a plugin just to list it). Install plugins into
+ * `pkg-config --variable=plugindir docket`.
+ *
+ * Threads: callbacks may be called from several threads at once, each
+ * with its own dk_ctx and document; a plugin keeps no state between
+ * calls other than what init sets up.
  *
  * Ownership rules
  *  - The descriptor and every string and array it points to are static and
@@ -34,11 +40,14 @@
  *  - Callbacks return 0 on success. On failure they return -1 after
  *    reporting the problem with dk_ctx_fail() (a message without the file
  *    name: docket prefixes "docket: FILE: ").
+ *  - Strings returned by dk_ctx_name() and dk_ctx_option() are transfer
+ *    none, valid during the call.
  */
 #ifndef DOCKET_PLUGIN_H
 #define DOCKET_PLUGIN_H
 
 #include <docket/buf.h>
+#include <docket/export.h>
 #include <docket/tree.h>
 
 #include <stdarg.h>
@@ -50,12 +59,14 @@ extern "C" {
 #endif
 
 /* The ABI version this header describes. A plugin built against major M
- * loads into docket M.n for every n not older than the plugin's minor. */
+ * loads into docket M.n for every n not older than the plugin's minor:
+ * minor versions only append fields to dk_plugin, and docket reads the
+ * fields a plugin's descriptor is too short to have as absent (NULL). */
 #define DK_ABI_MAJOR 1
-#define DK_ABI_MINOR 0
+#define DK_ABI_MINOR 1
 
 /* The version of docket itself. */
-#define DK_VERSION "0.1.0"
+#define DK_VERSION "0.2.0"
 
 /* Error codes: X(ENUM, "name", "description"). */
 #define DK_STATUSES(X)                                                         \
@@ -77,8 +88,8 @@ typedef enum dk_status {
 } dk_status;
 
 /* Transfer none (static strings). */
-const char *dk_status_name(dk_status status);
-const char *dk_status_describe(dk_status status);
+DK_API const char *dk_status_name(dk_status status);
+DK_API const char *dk_status_describe(dk_status status);
 
 /* What a plugin provides; a descriptor may combine several. */
 enum {
@@ -92,39 +103,39 @@ typedef struct dk_ctx dk_ctx;
 
 /* The name to show for the input or output (a path or "<stdin>"). Transfer
  * none. */
-const char *dk_ctx_name(const dk_ctx *ctx);
+DK_API const char *dk_ctx_name(const dk_ctx *ctx);
 
 /* The value of a conversion option given on the command line (for example
  * "pretty" for --pretty, or KEY for --metadata KEY), or NULL. Transfer none. */
-const char *dk_ctx_option(const dk_ctx *ctx, const char *key);
+DK_API const char *dk_ctx_option(const dk_ctx *ctx, const char *key);
 
 /* Report a warning: printed as "docket: FILE: warning: MESSAGE". */
-void dk_ctx_warn(dk_ctx *ctx, const char *fmt, ...)
+DK_API void dk_ctx_warn(dk_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Report one finding of a check (a validation error, say): printed as
  * "docket: FILE: MESSAGE". */
-void dk_ctx_note(dk_ctx *ctx, const char *fmt, ...)
+DK_API void dk_ctx_note(dk_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Record why the call failed; the first failure recorded wins. Returns -1
  * so that a callback can end with `return dk_ctx_fail(...)`. */
-int dk_ctx_fail(dk_ctx *ctx, dk_status status, const char *fmt, ...)
+DK_API int dk_ctx_fail(dk_ctx *ctx, dk_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* A reader asks for a transform (by plugin name) to run after it by default,
  * for example "clean". docket runs the requested transforms in order unless
  * the user gave --no-transforms. Returns -1 if out of memory. */
-int dk_ctx_request_transform(dk_ctx *ctx, const char *name);
+DK_API int dk_ctx_request_transform(dk_ctx *ctx, const char *name);
 
 /* Where a writer's bytes go. */
 typedef struct dk_sink dk_sink;
 
 /* Append bytes to the output. Returns 0, or -1 on a write error (already
  * recorded in the context; the writer just returns -1). */
-int dk_sink_write(dk_sink *sink, const void *data, size_t len);
-int dk_sink_puts(dk_sink *sink, const char *s);
-int dk_sink_printf(dk_sink *sink, const char *fmt, ...)
+DK_API int dk_sink_write(dk_sink *sink, const void *data, size_t len);
+DK_API int dk_sink_puts(dk_sink *sink, const char *s);
+DK_API int dk_sink_printf(dk_sink *sink, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* What a probe looks at: the first bytes of the input (up to 64 KiB, or all
@@ -158,6 +169,16 @@ typedef struct dk_magic {
     const char *bytes;
     int score;
 } dk_magic;
+
+/* An option a plugin reads with dk_ctx_option(): `docket --NAME [ARG]`
+ * passes it, `docket --help-plugin PLUGIN` lists it, and an option no
+ * plugin declares is an error. A list ends with an entry whose name is
+ * NULL. */
+typedef struct dk_option_decl {
+    const char *name; /* without the dashes: "password" */
+    const char *arg;  /* the argument's name ("PASSWORD"), NULL for a flag */
+    const char *help; /* one line */
+} dk_option_decl;
 
 typedef struct dk_plugin {
     /* Checked before anything else is read. */
@@ -194,7 +215,23 @@ typedef struct dk_plugin {
      * Reports each problem with dk_ctx_note() and returns -1 (after
      * dk_ctx_fail) if there was any, 0 if the input is valid. */
     int (*validate)(dk_ctx *ctx, const unsigned char *data, size_t size);
+
+    /* ---- ABI 1.1 ---- */
+
+    /* Optional: called once per process when the plugin is first opened
+     * (under docket's lock), before any other callback; return 0, or -1
+     * to refuse loading. deinit is called when docket closes it. Set up
+     * process-wide state of the libraries the plugin links here, not in
+     * a constructor. */
+    int (*init)(void);
+    void (*deinit)(void);
+
+    /* Optional: the options the plugin reads (see dk_option_decl). */
+    const dk_option_decl *options;
 } dk_plugin;
+
+/* The size of an ABI 1.0 descriptor: the smallest docket accepts. */
+#define DK_PLUGIN_SIZE_1_0 104
 
 #if defined(__GNUC__)
 #define DK_EXPORT __attribute__((visibility("default")))

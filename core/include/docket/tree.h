@@ -23,6 +23,8 @@
 #ifndef DOCKET_TREE_H
 #define DOCKET_TREE_H
 
+#include <docket/export.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -122,35 +124,35 @@ typedef enum dk_attr {
 typedef struct dk_node dk_node;
 
 /* Names. Transfer none (static strings). NULL for an out-of-range value. */
-const char *dk_type_name(dk_type type);
-const char *dk_attr_name(dk_attr attr);
+DK_API const char *dk_type_name(dk_type type);
+DK_API const char *dk_attr_name(dk_attr attr);
 
 /* Look a name up (not NUL-terminated: len bytes). Returns -1 if unknown.
  * "#text" is not accepted by dk_type_from_name. */
-int dk_type_from_name(const char *name, size_t len);
-int dk_attr_from_name(const char *name, size_t len);
+DK_API int dk_type_from_name(const char *name, size_t len);
+DK_API int dk_attr_from_name(const char *name, size_t len);
 
 /* The content model. */
-bool dk_type_allows_child(dk_type parent, dk_type child);
-bool dk_type_allows_attr(dk_type type, dk_attr attr);
-bool dk_type_allows_text(dk_type type); /* may hold DK_TEXT children */
-bool dk_type_is_block(dk_type type);
-bool dk_type_is_inline(dk_type type); /* DK_TEXT counts as inline */
+DK_API bool dk_type_allows_child(dk_type parent, dk_type child);
+DK_API bool dk_type_allows_attr(dk_type type, dk_attr attr);
+DK_API bool dk_type_allows_text(dk_type type); /* may hold DK_TEXT children */
+DK_API bool dk_type_is_block(dk_type type);
+DK_API bool dk_type_is_inline(dk_type type); /* DK_TEXT counts as inline */
 
 /* Create a detached element node. Transfer full; NULL if out of memory or
  * type is DK_TEXT or out of range. */
-dk_node *dk_node_new(dk_type type);
+DK_API dk_node *dk_node_new(dk_type type);
 
 /* Create a detached text node holding a copy of len bytes of UTF-8.
  * Transfer full; NULL if out of memory or the bytes are not valid UTF-8
  * or contain NUL. */
-dk_node *dk_node_new_text(const char *utf8, size_t len);
+DK_API dk_node *dk_node_new_text(const char *utf8, size_t len);
 
 /* Free a detached node and its subtree. NULL is allowed. */
-void dk_node_free(dk_node *node);
+DK_API void dk_node_free(dk_node *node);
 
 /* Detach node from its parent (no-op if it has none); the caller owns it. */
-void dk_node_detach(dk_node *node);
+DK_API void dk_node_detach(dk_node *node);
 
 /*
  * Append child as the last child of parent, or insert it before ref (a
@@ -160,78 +162,78 @@ void dk_node_detach(dk_node *node);
  * is freed and 0 returned; a text node next to another text node is merged
  * into it and freed, so a tree never holds two adjacent text nodes.
  */
-int dk_node_append(dk_node *parent, dk_node *child);
-int dk_node_insert_before(dk_node *parent, dk_node *ref, dk_node *child);
+DK_API int dk_node_append(dk_node *parent, dk_node *child);
+DK_API int dk_node_insert_before(dk_node *parent, dk_node *ref, dk_node *child);
 
 /* Create an element of type and append it. Transfer none (the parent owns
  * it). NULL if not allowed or out of memory. */
-dk_node *dk_node_add(dk_node *parent, dk_type type);
+DK_API dk_node *dk_node_add(dk_node *parent, dk_type type);
 
 /* Append len bytes of UTF-8 text (merged with a preceding text node).
  * Returns 0, or -1 if not allowed, not UTF-8 or out of memory. */
-int dk_node_add_text(dk_node *parent, const char *utf8, size_t len);
+DK_API int dk_node_add_text(dk_node *parent, const char *utf8, size_t len);
 
 /* Shortcut: dk_node_add(parent, type) followed by dk_node_add_text() of the
  * NUL-terminated text. Transfer none. */
-dk_node *dk_node_add_with_text(dk_node *parent, dk_type type, const char *text);
+DK_API dk_node *dk_node_add_with_text(dk_node *parent, dk_type type, const char *text);
 
 /* Attributes. value is copied; NULL removes the attribute. Returns -1 if
  * the type does not allow the attribute, value is not UTF-8, or out of
  * memory. */
-int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value);
-int dk_node_set_attr_int(dk_node *node, dk_attr attr, long long value);
+DK_API int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value);
+DK_API int dk_node_set_attr_int(dk_node *node, dk_attr attr, long long value);
 /* Transfer none; NULL if unset. */
-const char *dk_node_attr(const dk_node *node, dk_attr attr);
+DK_API const char *dk_node_attr(const dk_node *node, dk_attr attr);
 
 /* Replace the text of a DK_TEXT node. Returns -1 on bad UTF-8 or no memory;
  * an empty text is allowed here (callers remove the node if they want). */
-int dk_node_set_text(dk_node *node, const char *utf8, size_t len);
+DK_API int dk_node_set_text(dk_node *node, const char *utf8, size_t len);
 
 /* Accessors. Transfer none. */
-dk_type dk_node_type(const dk_node *node);
-dk_node *dk_node_parent(const dk_node *node);
-dk_node *dk_node_first(const dk_node *node);
-dk_node *dk_node_last(const dk_node *node);
-dk_node *dk_node_next(const dk_node *node);
-dk_node *dk_node_prev(const dk_node *node);
+DK_API dk_type dk_node_type(const dk_node *node);
+DK_API dk_node *dk_node_parent(const dk_node *node);
+DK_API dk_node *dk_node_first(const dk_node *node);
+DK_API dk_node *dk_node_last(const dk_node *node);
+DK_API dk_node *dk_node_next(const dk_node *node);
+DK_API dk_node *dk_node_prev(const dk_node *node);
 /* First child of the given type, or NULL. */
-dk_node *dk_node_child(const dk_node *node, dk_type type);
+DK_API dk_node *dk_node_child(const dk_node *node, dk_type type);
 /* Text of a DK_TEXT node (NUL-terminated; *len set if len is non-NULL);
  * NULL for other types. */
-const char *dk_node_text(const dk_node *node, size_t *len);
+DK_API const char *dk_node_text(const dk_node *node, size_t *len);
 
 /* All text below node concatenated (br counts as "\n"). Transfer full;
  * NULL if out of memory. */
-char *dk_node_text_content(const dk_node *node);
+DK_API char *dk_node_text_content(const dk_node *node);
 
 /* Deep copy. Transfer full; NULL if out of memory. */
-dk_node *dk_node_copy(const dk_node *node);
+DK_API dk_node *dk_node_copy(const dk_node *node);
 
 /* Depth-first pre-order walk. The callback returns 0 to go on, 1 to skip
  * the node's children, or a negative value to stop; that value is returned.
  * The callback must not free or detach the node it is given. */
 typedef int (*dk_walk_fn)(dk_node *node, int depth, void *user);
-int dk_node_walk(dk_node *node, dk_walk_fn fn, void *user);
+DK_API int dk_node_walk(dk_node *node, dk_walk_fn fn, void *user);
 
 /* How deeply the subtree nests (a leaf is 1). */
-int dk_node_depth(const dk_node *node);
+DK_API int dk_node_depth(const dk_node *node);
 
 /* A new document: document[kind] holding an empty meta and an empty body.
  * kind may be NULL (no attribute). Transfer full. */
-dk_node *dk_document_new(const char *kind);
+DK_API dk_node *dk_document_new(const char *kind);
 /* The meta and body of a document, created if missing. Transfer none. */
-dk_node *dk_document_meta(dk_node *doc);
-dk_node *dk_document_body(dk_node *doc);
+DK_API dk_node *dk_document_meta(dk_node *doc);
+DK_API dk_node *dk_document_body(dk_node *doc);
 
 /* UTF-8 helpers shared by readers and writers. */
 /* Returns the length of the valid UTF-8 prefix of s (len if all valid).
  * Surrogates, overlong forms and values above U+10FFFF are invalid. */
-size_t dk_utf8_valid_prefix(const char *s, size_t len);
+DK_API size_t dk_utf8_valid_prefix(const char *s, size_t len);
 /* Decode one code point at s (len bytes available); sets *cp and returns
  * its length, or returns 0 for an invalid sequence. */
-size_t dk_utf8_decode(const char *s, size_t len, uint32_t *cp);
+DK_API size_t dk_utf8_decode(const char *s, size_t len, uint32_t *cp);
 /* Encode cp into out (at least 4 bytes); returns the length. */
-size_t dk_utf8_encode(uint32_t cp, char *out);
+DK_API size_t dk_utf8_encode(uint32_t cp, char *out);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,141 @@
+/*
+ * internal.h - libdocket's insides, shared by its source files only (not
+ * installed, not exported: the dk__ prefix says so).
+ *
+ * Ownership: *_new / *_open return objects freed by the matching *_free /
+ * *_close; strings returned by accessors are transfer none.
+ */
+#ifndef DOCKET_INTERNAL_H
+#define DOCKET_INTERNAL_H
+
+#include <docket/buf.h>
+#include <docket/library.h>
+#include <docket/plugin.h>
+#include <docket/tree.h>
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* ---- options (library.c) --------------------------------------------------- */
+
+typedef struct dk__kv {
+    char *key, *value;
+} dk__kv;
+
+struct dk_options {
+    char *from, *to;
+    char **transforms;
+    size_t n_transforms;
+    dk__kv *kv;
+    size_t n_kv;
+    unsigned flags;
+    dk_diag_fn diag;
+    void *diag_user;
+};
+
+/* ---- contexts (ctx.c) --------------------------------------------------- */
+
+/* A context for one file: name is copied, o is borrowed (may be NULL: no
+ * options, diagnostics dropped). Transfer full; NULL if out of memory. */
+dk_ctx *dk__ctx_new(const char *name, const dk_options *o);
+void dk__ctx_free(dk_ctx *ctx);
+dk_status dk__ctx_status(const dk_ctx *ctx);
+const char *dk__ctx_message(const dk_ctx *ctx);
+/* Transforms a reader asked for, in order. */
+size_t dk__ctx_n_requested(const dk_ctx *ctx);
+const char *dk__ctx_requested(const dk_ctx *ctx, size_t i);
+void dk__ctx_clear_requested(dk_ctx *ctx);
+/* Warnings so far (repeats counted). */
+size_t dk__ctx_warnings(const dk_ctx *ctx);
+/* Deliver the warnings held back (each once, with its count), then the
+ * failure, if any, as DK_DIAG_ERROR. */
+void dk__ctx_finish(dk_ctx *ctx);
+/* A DK_DIAG_INFO note when the options ask for them. */
+void dk__ctx_info(dk_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Deliver a message as it comes (validation notes in another context). */
+void dk__ctx_diag(dk_ctx *ctx, dk_diag_level level, const char *msg);
+
+/* ---- sinks (sink.c) ----------------------------------------------------- */
+
+/* A file (temporary file beside it, renamed into place on commit), or
+ * standard output for NULL / "-" (held until commit). */
+dk_sink *dk__sink_file(dk_ctx *ctx, const char *path);
+/* Everything kept in memory. */
+dk_sink *dk__sink_memory(dk_ctx *ctx);
+/* Handed to write as it comes. */
+dk_sink *dk__sink_callback(dk_ctx *ctx, dk_write_fn write, void *user);
+/* A memory sink's bytes: transfer none, or taken (transfer full,
+ * NUL-terminated; the sink is left empty). */
+const char *dk__sink_data(const dk_sink *sink, size_t *len);
+char *dk__sink_take(dk_sink *sink, size_t *len);
+/* Finish: flush, fsync and rename into place. Returns 0 or -1 (recorded in
+ * the context). The sink is freed either way. */
+int dk__sink_commit(dk_sink *sink);
+/* Throw the output away (the temporary file is removed). NULL allowed. */
+void dk__sink_discard(dk_sink *sink);
+
+/* ---- the registry (registry.c) ------------------------------------------ */
+
+struct dk_plugin_entry {
+    char *name, *path, *version, *description, *format;
+    char **extensions;     /* NULL-terminated */
+    dk_option_decl *options; /* ends with a NULL name; strings owned */
+    uint32_t kinds;
+    dk_magic *magic;       /* ends with len 0; bytes owned */
+    bool has_probe;
+    bool shadowed;         /* an earlier usable plugin has this name */
+    void *handle;          /* dlopen handle once loaded */
+    dk_plugin desc;        /* the descriptor, at this docket's size */
+    bool loaded;
+    char *error;           /* why it was refused, or NULL */
+};
+
+/* The descriptor of a plugin, opened if need be. NULL, with the reason in
+ * ctx, if it cannot be used. */
+const dk_plugin *dk__registry_plugin(dk_registry *reg,
+                                     const dk_plugin_entry *e, dk_ctx *ctx);
+/* A writer whose extensions include ext (without dot). */
+const dk_plugin_entry *dk__registry_find_ext(const dk_registry *reg,
+                                             uint32_t kind, const char *ext);
+/* Score every reader on the data; the best one, or NULL with *tie set when
+ * the best two share a score (or nothing scored). */
+const dk_plugin_entry *dk__registry_detect(dk_registry *reg,
+                                           const unsigned char *data,
+                                           size_t size, const char *filename,
+                                           bool *tie);
+/* Is some plugin of this kind known, for a name or format? */
+bool dk__registry_has(const dk_registry *reg, uint32_t kind, const char *what);
+
+/* ---- input, files and detection (convert.c) ---------------------------------- */
+
+/* Read a whole file (path NULL or "-" for stdin) into *data (NUL-terminated,
+ * transfer full). On failure returns -1 with the problem in ctx. */
+int dk__read_input(dk_ctx *ctx, const char *path, unsigned char **data,
+                   size_t *size);
+/* Both paths name the same existing regular file. */
+bool dk__same_file(const char *a, const char *b);
+/* Fill meta/source unless the document has one. 0, or -1 out of memory. */
+int dk__set_source(dk_node *doc, const char *path, const char *format,
+                   const unsigned char *data, size_t size);
+/* What a file without a reader is, when it is clearly something ("PDF",
+ * "HTML", "DOCX", "a ZIP archive", "XML of another vocabulary", "JSON of
+ * another shape"), or NULL. Transfer none. */
+const char *dk__sniff_foreign(const unsigned char *data, size_t size);
+
+/* Read bytes into a document (detecting the format unless the options name
+ * it), with the reader's default transforms and the options' transforms.
+ * *doc transfer full. Returns 0, or -1 with the problem in ctx. */
+int dk__read_document(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
+                      const char *path, const unsigned char *data, size_t size,
+                      dk_node **doc);
+
+/* One conversion from bytes: read (detecting the format), transform, write
+ * into sink, which the caller then commits (0) or discards (-1, the
+ * problem in ctx). */
+int dk__convert(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
+                const char *path, const unsigned char *data, size_t size,
+                dk_sink *sink);
+
+#endif

@@ -1,0 +1,490 @@
+/*
+ * Where a writer's bytes go: a file (never partial), standard output or an
+ * inherited descriptor (held until the conversion succeeded), memory, or a
+ * caller's callback.
+ *
+ * A file is written into an unnamed temporary file in the target's
+ * directory (O_TMPFILE), which no crash can leave behind; on commit it is
+ * synced, linked under a short temporary name and renamed over the target.
+ * Where the file system has no O_TMPFILE, a named temporary file is used
+ * and removed on failure or, through dk_discard_pending_outputs(), on a
+ * signal. In a directory others may write to, a symbolic link at the
+ * target is refused rather than followed.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A file output is flushed to its temporary file as it grows; standard
+ * output is held back until the conversion has succeeded, so that a failed
+ * conversion writes nothing; a callback gets chunks of this size. */
+enum { SINK_FLUSH_AT = 1 << 16 };
+
+typedef enum sink_kind {
+    SINK_FILE,     /* a temporary file renamed into place */
+    SINK_HELD,     /* stdout, a device or a descriptor: written at commit */
+    SINK_MEMORY,
+    SINK_CALLBACK,
+} sink_kind;
+
+struct dk_sink {
+    dk_ctx *ctx;
+    sink_kind kind;
+    int fd;          /* the temporary file, or the held output's descriptor */
+    bool close_fd;   /* fd is ours to close */
+    char *path;      /* final path (SINK_FILE) */
+    char *dir;       /* its directory */
+    char *tmp;       /* a named temporary file, while it exists */
+    mode_t mode;     /* for the output file */
+    bool keep_mode;  /* replacing a file: its mode, not the umask's */
+    dk_write_fn write;
+    void *user;
+    dk_buf buf;
+    bool failed;
+};
+
+/* ---- temporary files a signal may have to remove -------------------------- */
+
+/* Each slot holds the name of a temporary file that exists right now, for
+ * the signal handler. More conversions than slots at once only means that
+ * the extra ones (on file systems without O_TMPFILE) may leave their
+ * temporary file behind if a signal ends the process. */
+#define PENDING_SLOTS 256
+static _Atomic(const char *) pending[PENDING_SLOTS];
+
+static void pending_add(const char *path)
+{
+    for (int i = 0; i < PENDING_SLOTS; i++) {
+        const char *none = NULL;
+        if (atomic_compare_exchange_strong(&pending[i], &none, path))
+            return;
+    }
+}
+
+static void pending_remove(const char *path)
+{
+    for (int i = 0; i < PENDING_SLOTS; i++) {
+        const char *p = path;
+        if (atomic_compare_exchange_strong(&pending[i], &p, NULL))
+            return;
+    }
+}
+
+void dk_discard_pending_outputs(void)
+{
+    for (int i = 0; i < PENDING_SLOTS; i++) {
+        const char *p = atomic_exchange(&pending[i], NULL);
+        if (p)
+            unlink(p);
+    }
+}
+
+/* ---- opening ----------------------------------------------------------------- */
+
+static dk_sink *sink_alloc(dk_ctx *ctx, sink_kind kind)
+{
+    dk_sink *s = calloc(1, sizeof *s);
+    if (!s) {
+        dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    s->ctx = ctx;
+    s->kind = kind;
+    s->fd = -1;
+    return s;
+}
+
+dk_sink *dk__sink_memory(dk_ctx *ctx)
+{
+    return sink_alloc(ctx, SINK_MEMORY);
+}
+
+dk_sink *dk__sink_callback(dk_ctx *ctx, dk_write_fn write, void *user)
+{
+    dk_sink *s = sink_alloc(ctx, SINK_CALLBACK);
+    if (s) {
+        s->write = write;
+        s->user = user;
+    }
+    return s;
+}
+
+/* The descriptor that /dev/stdout, /dev/stderr, /dev/fd/N or
+ * /proc/self/fd/N names, or -1 for any other path. Such a path stands for
+ * the descriptor docket inherited, not for the file behind it: writing
+ * through the descriptor keeps what the shell asked for (`>> log` appends,
+ * `> log` writes at its offset), where replacing the file would not. */
+static int fd_path(const char *path)
+{
+    if (strcmp(path, "/dev/stdout") == 0)
+        return STDOUT_FILENO;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return STDERR_FILENO;
+    const char *n = NULL;
+    if (strncmp(path, "/dev/fd/", 8) == 0)
+        n = path + 8;
+    else if (strncmp(path, "/proc/self/fd/", 14) == 0)
+        n = path + 14;
+    if (!n || *n < '0' || *n > '9')
+        return -1;
+    char *end;
+    long fd = strtol(n, &end, 10);
+    return *end || fd > INT_MAX ? -1 : (int)fd;
+}
+
+/* The process's umask, without changing it (umask(2) would, for every
+ * thread): from /proc, else the usual 022. */
+static mode_t current_umask(void)
+{
+    mode_t mask = 022;
+    FILE *f = fopen("/proc/self/status", "re");
+    char line[256];
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "Umask:", 6)) {
+            mask = (mode_t)strtoul(line + 6, NULL, 8) & 0777;
+            break;
+        }
+    if (f)
+        fclose(f);
+    return mask;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+/* Create the temporary file in s->dir. Returns 0 or -1 (errno set). */
+static int make_temp(dk_sink *s)
+{
+#ifdef O_TMPFILE
+    s->fd = open(s->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    if (s->fd >= 0)
+        return s->keep_mode ? fchmod(s->fd, s->mode) : 0;
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL &&
+        errno != ENOENT)
+        return -1;
+#endif
+    if (asprintf(&s->tmp, "%s/.docket-XXXXXX", s->dir) < 0) {
+        s->tmp = NULL;
+        errno = ENOMEM;
+        return -1;
+    }
+    s->fd = mkostemp(s->tmp, O_CLOEXEC);
+    if (s->fd < 0) {
+        free(s->tmp);
+        s->tmp = NULL;
+        return -1;
+    }
+    pending_add(s->tmp);
+    /* mkstemp makes the file 0600: keep the mode of the file replaced, or
+     * give the one a new file would get */
+    return fchmod(s->fd, s->keep_mode ? s->mode : 0666 & ~current_umask());
+}
+
+dk_sink *dk__sink_file(dk_ctx *ctx, const char *path)
+{
+    if (!path || strcmp(path, "-") == 0) {
+        dk_sink *s = sink_alloc(ctx, SINK_HELD);
+        if (s)
+            s->fd = STDOUT_FILENO;
+        return s;
+    }
+    dk_sink *s = sink_alloc(ctx, SINK_FILE);
+    if (!s)
+        return NULL;
+    int inherited = fd_path(path);
+    if (inherited >= 0) {
+        /* held until commit like standard output; the duplicate shares
+         * the file description (offset, O_APPEND) and commit closes it */
+        s->kind = SINK_HELD;
+        s->fd = fcntl(inherited, F_DUPFD_CLOEXEC, 0);
+        s->close_fd = true;
+        if (s->fd < 0) {
+            dk_ctx_fail(ctx, DK_E_IO, "cannot write %s: %s", path, strerror(errno));
+            goto fail;
+        }
+        return s;
+    }
+    struct stat lst, st, dst;
+    bool exists = lstat(path, &lst) == 0;
+    char *dir = dir_of(path);
+    bool shared = dir && stat(dir, &dst) == 0 && (dst.st_mode & S_IWOTH);
+    free(dir);
+    if (exists && S_ISLNK(lst.st_mode)) {
+        if (shared) {
+            dk_ctx_fail(ctx, DK_E_IO, "cannot write %s: a symbolic link in a "
+                        "directory others can write to is not followed", path);
+            goto fail;
+        }
+        /* a link is followed: its target is what gets replaced */
+        s->path = realpath(path, NULL);
+        if (!s->path && errno == ENOENT) {
+            /* a dangling link: write where it points */
+            char target[PATH_MAX];
+            ssize_t n = readlink(path, target, sizeof target - 1);
+            if (n > 0) {
+                target[n] = '\0';
+                if (target[0] == '/') {
+                    s->path = strdup(target);
+                } else {
+                    char *d = dir_of(path);
+                    if (d && asprintf(&s->path, "%s/%s", d, target) < 0)
+                        s->path = NULL;
+                    free(d);
+                }
+            }
+        }
+    } else {
+        s->path = strdup(path);
+    }
+    if (!s->path) {
+        dk_ctx_fail(ctx, DK_E_IO, "cannot write %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    exists = stat(s->path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) {
+        dk_ctx_fail(ctx, DK_E_IO, "cannot write %s: is a directory", path);
+        goto fail;
+    }
+    if (exists && !S_ISREG(st.st_mode)) {
+        /* a device or a pipe (/dev/null): written as it is, at commit,
+         * never replaced */
+        s->kind = SINK_HELD;
+        s->fd = open(s->path, O_WRONLY | O_CLOEXEC);
+        s->close_fd = true;
+        if (s->fd < 0) {
+            dk_ctx_fail(ctx, DK_E_IO, "cannot write %s: %s", path, strerror(errno));
+            goto fail;
+        }
+        return s;
+    }
+    s->keep_mode = exists;
+    s->mode = exists ? st.st_mode & 07777 : 0;
+    if (!(s->dir = dir_of(s->path))) {
+        dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    if (make_temp(s) < 0) {
+        dk_ctx_fail(ctx, DK_E_IO, "cannot write %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    s->close_fd = true;
+    return s;
+fail:
+    dk__sink_discard(s);
+    return NULL;
+}
+
+/* ---- writing ------------------------------------------------------------------ */
+
+static int write_all(dk_sink *s, int fd, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            s->failed = true;
+            return dk_ctx_fail(s->ctx, DK_E_IO, "cannot write %s: %s",
+                               s->path ? s->path : "standard output",
+                               strerror(errno));
+        }
+        off += (size_t)n;
+    }
+    return 0;
+}
+
+static int sink_flush(dk_sink *s)
+{
+    int r = 0;
+    if (s->kind == SINK_FILE)
+        r = write_all(s, s->fd, s->buf.data, s->buf.len);
+    else if (s->kind == SINK_CALLBACK && s->buf.len &&
+             s->write(s->user, s->buf.data, s->buf.len) < 0) {
+        s->failed = true;
+        r = dk_ctx_fail(s->ctx, DK_E_IO, "the output was refused");
+    }
+    dk_buf_clear(&s->buf);
+    return r;
+}
+
+static bool flushes(const dk_sink *s)
+{
+    return (s->kind == SINK_FILE || s->kind == SINK_CALLBACK) &&
+           s->buf.len >= SINK_FLUSH_AT;
+}
+
+int dk_sink_write(dk_sink *s, const void *data, size_t len)
+{
+    if (s->failed)
+        return -1;
+    if (dk_buf_append(&s->buf, data, len) < 0) {
+        s->failed = true;
+        return dk_ctx_fail(s->ctx, DK_E_NOMEM, "out of memory");
+    }
+    return flushes(s) ? sink_flush(s) : 0;
+}
+
+int dk_sink_puts(dk_sink *s, const char *str)
+{
+    return dk_sink_write(s, str, strlen(str));
+}
+
+int dk_sink_printf(dk_sink *s, const char *fmt, ...)
+{
+    if (s->failed)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    int r = dk_buf_vprintf(&s->buf, fmt, ap);
+    va_end(ap);
+    if (r < 0) {
+        s->failed = true;
+        return dk_ctx_fail(s->ctx, DK_E_NOMEM, "out of memory");
+    }
+    return flushes(s) ? sink_flush(s) : 0;
+}
+
+const char *dk__sink_data(const dk_sink *s, size_t *len)
+{
+    *len = s->buf.len;
+    return s->buf.data ? s->buf.data : "";
+}
+
+char *dk__sink_take(dk_sink *s, size_t *len)
+{
+    *len = s->buf.len;
+    if (!s->buf.data)
+        return strdup("");
+    return dk_buf_steal(&s->buf);
+}
+
+/* ---- committing ----------------------------------------------------------------- */
+
+static void sink_free(dk_sink *s)
+{
+    if (s->tmp) {
+        pending_remove(s->tmp);
+        free(s->tmp);
+    }
+    free(s->path);
+    free(s->dir);
+    dk_buf_free(&s->buf);
+    free(s);
+}
+
+/* Make a rename durable: sync the directory. */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* The unnamed temporary file gets a name, then the target's. */
+static int place_file(dk_sink *s)
+{
+    if (fsync(s->fd) < 0)
+        return -1;
+    if (!s->tmp) {
+        char fdpath[64];
+        snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", s->fd);
+        for (int attempt = 0; !s->tmp && attempt < 100; attempt++) {
+            char *name = NULL;
+            if (asprintf(&name, "%s/.docket-%06x", s->dir,
+                         (unsigned)((getpid() * 2654435761u + (unsigned)attempt *
+                                     40503u + (unsigned)(uintptr_t)s) & 0xffffff)) < 0)
+                return -1;
+            pending_add(name);
+            if (linkat(AT_FDCWD, fdpath, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0) {
+                s->tmp = name;
+            } else {
+                int e = errno;
+                pending_remove(name);
+                free(name);
+                if (e != EEXIST) {
+                    errno = e;
+                    return -1;
+                }
+            }
+        }
+        if (!s->tmp) {
+            errno = EEXIST;
+            return -1;
+        }
+    }
+    if (rename(s->tmp, s->path) < 0)
+        return -1;
+    pending_remove(s->tmp);
+    free(s->tmp);
+    s->tmp = NULL;
+    sync_dir(s->dir);
+    return 0;
+}
+
+int dk__sink_commit(dk_sink *s)
+{
+    int r = 0;
+    if (s->failed) {
+        r = -1;
+        goto done;
+    }
+    switch (s->kind) {
+    case SINK_MEMORY:
+        break;
+    case SINK_CALLBACK:
+        r = sink_flush(s);
+        break;
+    case SINK_HELD:
+        r = write_all(s, s->fd, s->buf.data ? s->buf.data : "", s->buf.len);
+        if (s->close_fd) {
+            close(s->fd);
+            s->fd = -1;
+        }
+        break;
+    case SINK_FILE:
+        if (sink_flush(s) < 0 || place_file(s) < 0) {
+            r = -1;
+            dk_ctx_fail(s->ctx, DK_E_IO, "cannot write %s: %s", s->path,
+                        strerror(errno));
+        }
+        break;
+    }
+done:
+    if (r < 0) {
+        dk__sink_discard(s);
+        return -1;
+    }
+    if (s->close_fd && s->fd >= 0)
+        close(s->fd);
+    sink_free(s);
+    return 0;
+}
+
+void dk__sink_discard(dk_sink *s)
+{
+    if (!s)
+        return;
+    if (s->close_fd && s->fd >= 0)
+        close(s->fd);
+    if (s->tmp)
+        unlink(s->tmp);
+    sink_free(s);
+}

@@ -1,0 +1,99 @@
+/*
+ * A transform plugin built as another docket would have built it: the ABI
+ * version and descriptor size come from the compiler's command line
+ * (ABI_MAJOR, ABI_MINOR, and OLD_LAYOUT for a descriptor laid out as ABI
+ * 1.0 laid it out, without the fields 1.1 added; SIZE overrides the size
+ * it claims). The transform adds a paragraph, so a test sees it ran.
+ * With PROBE_SCORE it is instead a reader of format "probed" whose probe
+ * gives that score to anything (two of them tie); with CONSTRUCTOR, loading
+ * it creates the file $DOCKET_TEST_MARKER names; with WARN_TIMES, the
+ * transform gives the same warning that many times.
+ */
+#include <docket/plugin.h>
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#ifdef CONSTRUCTOR
+__attribute__((constructor)) static void loaded(void)
+{
+    const char *m = getenv("DOCKET_TEST_MARKER");
+    int fd = m ? open(m, O_WRONLY | O_CREAT, 0600) : -1;
+    if (fd >= 0)
+        close(fd);
+}
+#endif
+
+#ifdef PROBE_SCORE
+static int probe(const dk_probe *p)
+{
+    (void)p;
+    return PROBE_SCORE;
+}
+
+static int read_any(dk_ctx *ctx, const unsigned char *data, size_t size,
+                    dk_node **out)
+{
+    (void)ctx, (void)data, (void)size;
+    *out = dk_document_new(NULL);
+    return *out ? 0 : -1;
+}
+#endif
+
+#ifndef PROBE_SCORE
+static int mark(dk_ctx *ctx, dk_node *doc)
+{
+#ifdef WARN_TIMES
+    for (int i = 0; i < WARN_TIMES; i++)
+        dk_ctx_warn(ctx, "the same thing again");
+#else
+    (void)ctx;
+#endif
+    return dk_node_add_with_text(dk_document_body(doc), DK_P, "abi plugin ran")
+               ? 0
+               : -1;
+}
+#endif
+
+#ifdef OLD_LAYOUT
+/* ABI 1.0's descriptor: what dk_plugin was before init, deinit, options */
+struct descriptor_1_0 {
+    uint32_t abi_major, abi_minor, size, kinds;
+    const char *name, *version, *description, *format;
+    const char *const *extensions;
+    const dk_magic *magic;
+    int (*probe)(const dk_probe *probe);
+    int (*read)(dk_ctx *, const unsigned char *, size_t, dk_node **);
+    int (*transform)(dk_ctx *ctx, dk_node *doc);
+    int (*write)(dk_ctx *, const dk_node *, dk_sink *);
+    int (*validate)(dk_ctx *, const unsigned char *, size_t);
+};
+#define DESCRIPTOR struct descriptor_1_0
+#else
+#define DESCRIPTOR dk_plugin
+#endif
+
+#ifndef SIZE
+#define SIZE sizeof(DESCRIPTOR)
+#endif
+
+DK_EXPORT extern const DESCRIPTOR docket_plugin;
+const DESCRIPTOR docket_plugin = {
+    .abi_major = ABI_MAJOR,
+    .abi_minor = ABI_MINOR,
+    .size = SIZE,
+    .name = PLUGIN_NAME,
+    .version = "1.0",
+    .description = "a plugin of another ABI version",
+#ifdef PROBE_SCORE
+    .kinds = DK_KIND_READER,
+    .format = "probed",
+    .probe = probe,
+    .read = read_any,
+#else
+    .kinds = DK_KIND_TRANSFORM,
+    .transform = mark,
+#endif
+};
