@@ -1,0 +1,134 @@
+/*
+ * One registry shared by threads, each conversion with its own state: the
+ * fixtures converted by several threads at once (in different orders, to
+ * XML and JSON, plugins loaded by whichever thread needs them first) give
+ * exactly the bytes a single thread gives. Run under ThreadSanitizer
+ * (DOCKET_SANITIZE_THREAD) it also proves the absence of data races.
+ */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <docket/docket.h>
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define THREADS 4
+#define MAX_FILES 64
+
+typedef struct input {
+    char *path;
+    char *data;
+    size_t size;
+    char *want[2]; /* xml, json, from one thread */
+} input;
+
+static input inputs[MAX_FILES];
+static size_t n_inputs;
+static const char *const formats[2] = {"xml", "json"};
+
+static void add_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    while ((e = readdir(d)) && n_inputs < MAX_FILES) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".txt") || strstr(e->d_name, ".expected."))
+            continue;
+        input *in = &inputs[n_inputs++];
+        ck_assert(asprintf(&in->path, "%s/%s", dir, e->d_name) > 0);
+        in->data = slurp(in->path, &in->size);
+        ck_assert_ptr_nonnull(in->data);
+    }
+    closedir(d);
+}
+
+typedef struct job {
+    dk_registry *reg;
+    int id;
+    int mismatches;
+    int failures;
+} job;
+
+static void *worker(void *arg)
+{
+    job *j = arg;
+    dk_options *o[2];
+    for (int f = 0; f < 2; f++) {
+        o[f] = dk_options_new();
+        dk_options_set_to(o[f], formats[f]);
+    }
+    /* each thread its own order */
+    for (size_t k = 0; k < n_inputs * 2; k++) {
+        size_t i = (k * (size_t)(2 * j->id + 1) + (size_t)j->id) % n_inputs;
+        int f = (int)((k + (size_t)j->id) % 2);
+        char *out = NULL;
+        size_t len = 0;
+        if (dk_convert_memory(j->reg, o[f], inputs[i].path, inputs[i].data,
+                              inputs[i].size, &out, &len) != DK_E_OK) {
+            j->failures++;
+            continue;
+        }
+        j->mismatches += strcmp(out, inputs[i].want[f]) != 0;
+        free(out);
+    }
+    for (int f = 0; f < 2; f++)
+        dk_options_free(o[f]);
+    return NULL;
+}
+
+START_TEST(parallel_conversions_match_sequential_ones)
+{
+    add_dir(FIXTURES "/seeds");
+    add_dir(FIXTURES "/structure");
+    ck_assert_uint_gt(n_inputs, 10);
+    const char *dirs[] = {PLUGIN_DIR, NULL};
+    /* the reference, from one thread and its own registry */
+    dk_registry *reg = dk_registry_open(dirs, DK_REGISTRY_NO_ENV | DK_REGISTRY_NO_DEFAULTS,
+                                        NULL, NULL);
+    for (int f = 0; f < 2; f++) {
+        dk_options *o = dk_options_new();
+        dk_options_set_to(o, formats[f]);
+        for (size_t i = 0; i < n_inputs; i++)
+            ck_assert_int_eq(dk_convert_memory(reg, o, inputs[i].path, inputs[i].data,
+                                               inputs[i].size, &inputs[i].want[f], NULL),
+                             DK_E_OK);
+        dk_options_free(o);
+    }
+    dk_registry_close(reg);
+    /* a fresh registry, so that the threads race to load the plugins */
+    reg = dk_registry_open(dirs, DK_REGISTRY_NO_ENV | DK_REGISTRY_NO_DEFAULTS, NULL, NULL);
+    pthread_t t[THREADS];
+    job jobs[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        jobs[i] = (job){reg, i, 0, 0};
+        ck_assert_int_eq(pthread_create(&t[i], NULL, worker, &jobs[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_int_eq(jobs[i].failures, 0);
+        ck_assert_int_eq(jobs[i].mismatches, 0);
+    }
+    dk_registry_close(reg);
+    for (size_t i = 0; i < n_inputs; i++) {
+        free(inputs[i].path);
+        free(inputs[i].data);
+        free(inputs[i].want[0]);
+        free(inputs[i].want[1]);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("threads");
+    TCase *tc = tcase_create("threads");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, parallel_conversions_match_sequential_ones);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
