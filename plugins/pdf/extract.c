@@ -101,6 +101,15 @@ static bool is_alnum_cp(uint32_t cp)
     return cp >= 0xC0 && !(cp >= 0x2000 && cp <= 0x2BFF) && cp != 0xD7 && cp != 0xF7;
 }
 
+/* One character that is a C1 control, private use or U+FFFD. */
+static bool unknown_glyph(const char *s, size_t len)
+{
+    uint32_t cp;
+    size_t n = dk_utf8_decode(s, len, &cp);
+    return n == len && ((cp >= 0x80 && cp <= 0x9F) || cp == 0xFFFD ||
+                        (cp >= 0xE000 && cp <= 0xF8FF && cp != 0xF0B7 && cp != 0xF0A7));
+}
+
 /* ---- the page's words ---------------------------------------------------------- */
 
 typedef struct word {
@@ -169,6 +178,16 @@ static int collect_words(page *P, const char *text, const PopplerRectangle *rect
                    fabsf((float)rc->y2 - cur.y1) > 0.5f * sz;
         }
         if (end || jump) {
+            /* a word of one glyph that maps to no letter (a control
+             * character, a private-use or unknown code: a symbol font's
+             * bullet, as TeX's) stands for a bullet */
+            if (in && cur.len && cur.chars == 0 && P->text.len >= cur.len &&
+                unknown_glyph(P->text.data + cur.text, cur.len)) {
+                P->text.len = cur.text;
+                if (dk_buf_puts(&P->text, "\xE2\x80\xA2") < 0)
+                    return -1;
+                cur.len = 3;
+            }
             if (in && cur.len) {
                 uint32_t letters = cur.chars ? cur.chars : 1;
                 cur.flags = (uint8_t)((styled[0] * 2 > letters ? PDF_BOLD : 0) |
@@ -766,11 +785,11 @@ static int cut(cutter *C, uint32_t *ids, size_t n)
     } else if (nb < 2) {
         r = leaf(C, ids, n);
     } else {
-        /* top to bottom, at the widest gaps across (those within a
-         * quarter of the widest): between sections first, then
-         * paragraphs, then lines, so that a gutter found in a part is cut
-         * before its lines are */
-        float thr = fmaxf(xgap, 0.75f * ygap);
+        /* top to bottom, at the widest gaps across (those within half a
+         * point of the widest): between sections first, then paragraphs,
+         * then lines, so that a gutter found in a part is cut before its
+         * lines are */
+        float thr = fmaxf(xgap, ygap - 0.5f);
         r = 0;
         size_t from = 0;
         C->depth++;

@@ -721,6 +721,8 @@ typedef enum bkind {
 
 typedef struct block {
     size_t first, n; /* lines */
+    size_t seg;      /* the first line since it went on in another column */
+    float sx0, sx1;  /* the extent of its lines since then */
     bkind kind;
     marker m;
     float x0, x1, size;
@@ -1123,10 +1125,10 @@ static bool bullet_glyph(layout *L, const line *l)
  * the last line of a justified paragraph is short. */
 static bool justified_full(const layout *L, const block *bk, size_t i)
 {
-    if (bk->n < 3 || bk->kind == B_HEADING)
+    if (i < bk->seg + 2 || bk->kind == B_HEADING)
         return false;
     float edge = L->lines[i].x1;
-    for (size_t k = bk->first; k < i; k++)
+    for (size_t k = bk->seg; k < i; k++)
         if (fabsf(L->lines[k].x1 - edge) > 1)
             return false;
     return true;
@@ -1243,7 +1245,7 @@ static int build_blocks(layout *L, dk_node *doc)
             } else if (moved) {
                 /* a paragraph left open goes on in the next column or page */
                 bool open = !prev.closed || prev.hyphen;
-                bool full = a->x1 >= bk->x1 - 2 * size;
+                bool full = a->x1 >= bk->sx1 - 2 * size;
                 bool goes_on = same_style && !cur.marker && !cur.alone &&
                                ((open && (cur.lower || prev.hyphen || full)) ||
                                 justified_full(L, bk, i - 1));
@@ -1264,8 +1266,8 @@ static int build_blocks(layout *L, dk_node *doc)
                  * after a list item's hanging lines */
                 bool first_indent = bk->n == 1 && bk->kind == B_PARA;
                 start = bk->kind == B_ITEM || !(first_indent || aligned);
-            } else if (bk->n >= 2 && prev.closed && cur.upper &&
-                       a->x1 < bk->x1 - 0.3f * (bk->x1 - bk->x0)) {
+            } else if (i - bk->seg >= 2 && prev.closed && cur.upper &&
+                       a->x1 < bk->sx1 - 0.3f * (bk->sx1 - bk->sx0)) {
                 start = true; /* a short line ended the paragraph */
             }
         }
@@ -1284,6 +1286,13 @@ static int build_blocks(layout *L, dk_node *doc)
             bk->m = cur.m;
         }
         block *bk = &blocks[nb - 1];
+        if (start || l->page != L->lines[i - 1].page || l->y0 < L->lines[i - 1].y0 - 1) {
+            bk->seg = i;
+            bk->sx0 = l->x0;
+            bk->sx1 = l->x1;
+        }
+        bk->sx0 = fminf(bk->sx0, l->x0);
+        bk->sx1 = fmaxf(bk->sx1, l->x1);
         bk->n++;
         if (l->table < 0 && bk->n > 1) {
             bk->x1 = fmaxf(bk->x1, l->x1);
@@ -1352,17 +1361,25 @@ static int build_blocks(layout *L, dk_node *doc)
     size_t title = nb;
     for (size_t k = 0; k < nb && k < 3 && !L->letter; k++) {
         const block *tk = &blocks[k];
-        if (tk->kind != B_HEADING || tk->page != L->d->pages[0].number ||
-            tk->size < L->body * 1.3f)
+        if (tk->kind != B_HEADING || tk->page != L->d->pages[0].number)
             continue;
         bool largest = true;
         for (size_t j = 0; j < nb; j++)
             largest &= j == k || blocks[j].kind != B_HEADING || blocks[j].size < tk->size - 0.3f;
-        if (largest) {
+        /* or, set in the body's size, the first block, centred */
+        float pw = page_width(L, tk->page);
+        bool centred = k == 0 && fabsf((tk->x0 + tk->x1) / 2 - pw / 2) < pw * 0.04f &&
+                       tk->x1 - tk->x0 < pw * 0.75f;
+        if ((largest && tk->size >= L->body * 1.3f) || centred) {
             title = k;
             break;
         }
     }
+    /* what stands above the title (a masthead, a logo's words) is no
+     * heading of the document */
+    for (size_t k = 0; k < title && title < nb; k++)
+        if (blocks[k].kind == B_HEADING)
+            blocks[k].kind = B_PARA;
     if (title < nb) {
         dk_node *meta = dk_document_meta(doc);
         dk_node *t = meta ? dk_node_new(DK_TITLE) : NULL;
