@@ -152,6 +152,8 @@ static int collect_words(page *P, const char *text, const PopplerRectangle *rect
     uint32_t styled[3] = {0};
     bool in = false;
     guint ci = 0;
+    const PopplerTextAttributes *styled_attr = NULL;
+    uint8_t attr_flags = 0;
     for (size_t i = 0; i <= tlen; ci++) {
         uint32_t cp = 0;
         size_t n = 0;
@@ -166,6 +168,10 @@ static int collect_words(page *P, const char *text, const PopplerRectangle *rect
         while (at && ((PopplerTextAttributes *)at->data)->end_index < (gint)ci)
             at = at->next;
         const PopplerTextAttributes *a = at ? at->data : NULL;
+        if (a != styled_attr) { /* a new run: its font's style once */
+            styled_attr = a;
+            attr_flags = a ? font_flags(a->font_name) : 0;
+        }
         bool end = n == 0 || ci >= nrects || cp == '\n' || cp == ' ' || cp == '\t' ||
                    cp == 0xA0 || cp == '\r';
         /* poppler's text may run words of different lines or cells
@@ -228,7 +234,7 @@ static int collect_words(page *P, const char *text, const PopplerRectangle *rect
             return -1;
         cur.len += (uint32_t)el;
         if (is_alnum_cp(cp)) {
-            uint8_t fl = a ? font_flags(a->font_name) : 0;
+            uint8_t fl = attr_flags;
             if (cur.chars++ == 0 && a)
                 cur.size = (float)a->font_size;
             styled[0] += (fl & PDF_BOLD) != 0;

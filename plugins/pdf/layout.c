@@ -456,7 +456,8 @@ static int furniture(layout *L)
             c[nc++] = (cand){h, i, pg->number, f->y0};
         }
     }
-    qsort(c, nc, sizeof *c, cmp_cand);
+    if (nc)
+        qsort(c, nc, sizeof *c, cmp_cand);
     for (size_t i = 0; i < nc;) {
         size_t j = i + 1;
         while (j < nc && c[j].key == c[i].key && c[j].y - c[j - 1].y < 4)
