@@ -383,6 +383,21 @@ START_TEST(ligatures_expanded)
 }
 END_TEST
 
+/* A paragraph set in on both sides is a quote (the reader's own rule,
+ * before the inspection transform quotes areas for improvement). */
+START_TEST(indented_paragraphs_are_quotes)
+{
+    run_result r = DOCKET(NULL, "--no-transforms", "-t", "xml", PDFS "/pcc-letter-2018.pdf");
+    ck_assert_int_eq(r.status, 0);
+    size_t quotes = 0;
+    for (const char *q = strstr(r.out, "<quote"); q; q = strstr(q + 1, "<quote"))
+        quotes++;
+    ck_assert_uint_eq(quotes, 5);
+    ck_assert(strstr(r.out, "<quote page=\"2\"><p>The Force should work with local people"));
+    run_free(&r);
+}
+END_TEST
+
 /* --pages reads only those pages; provenance names them. */
 START_TEST(pages_option)
 {
@@ -585,6 +600,7 @@ int main(void)
     tcase_add_test(tc, hyphenation_undone);
     tcase_add_test(tc, columns_in_order);
     tcase_add_test(tc, ligatures_expanded);
+    tcase_add_test(tc, indented_paragraphs_are_quotes);
     tcase_add_test(tc, pages_option);
     tcase_add_test(tc, bad_pdfs);
     tcase_add_test(tc, poppler_messages_stay_off_stdout);

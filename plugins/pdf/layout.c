@@ -1348,12 +1348,15 @@ static int build_blocks(layout *L, dk_node *doc)
         block *bk = &blocks[k], *pb = &blocks[k - 1];
         if (bk->kind != B_PARA || bk->n < 2)
             continue;
+        /* the paragraph before, or else after, on the same page */
         const block *nbk = k + 1 < nb ? &blocks[k + 1] : NULL;
-        const block *ref = pb->kind == B_PARA && pb->n >= 2 ? pb
-                           : nbk && nbk->kind == B_PARA && nbk->n >= 2 ? nbk
-                                                                       : NULL;
+        const block *ref = pb->kind == B_PARA && pb->n >= 2 && pb->page == bk->page ? pb
+                           : nbk && nbk->kind == B_PARA && nbk->n >= 2 &&
+                                   nbk->page == bk->page
+                               ? nbk
+                               : NULL;
         float in = 1.5f * bk->size;
-        if (ref && bk->x0 > ref->x0 + in && bk->x1 < ref->x1 - in && ref->page == bk->page)
+        if (ref && bk->x0 > ref->x0 + in && bk->x1 < ref->x1 - in)
             bk->kind = B_QUOTE;
     }
 
