@@ -128,8 +128,6 @@ typedef struct page {
     dk_buf text;
     word *w;
     size_t nw, capw;
-    uint32_t *ids; /* scratch: word and item indices */
-    size_t *sizes_scratch;
 } page;
 
 static float cy0(const word *w)
@@ -181,7 +179,7 @@ static int collect_words(page *P, const char *text, const PopplerRectangle *rect
             const PopplerRectangle *rc = &rects[ci];
             float sz = cur.size > 1 ? cur.size : 10;
             jump = (float)rc->x1 > cur.x1 + 0.3f * sz || (float)rc->x2 < cur.x1 - 0.5f * sz ||
-                   fabsf((float)rc->y2 - cur.y1) > 0.5f * sz;
+                   fabsf((float)rc->y2 - cur.y1) > 0.8f * sz;
         }
         if (end || jump) {
             /* a word of one glyph that maps to no letter (a control
