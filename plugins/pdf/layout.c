@@ -1,5 +1,7 @@
 /*
- * From fragments to a document: the layout analysis of the pdf reader.
+ * From fragments to a document: the layout analysis of the pdf reader
+ * (extract.c has put each page's lines in reading order and found its
+ * tables).
  *
  *  1. Font statistics: the body size is the size most letters are set in;
  *     the body's line pitch is the usual distance between its lines.
@@ -7,32 +9,31 @@
  *     running header or footer when the same text (digits aside) stands at
  *     the same height on another page; a page number ("7", "Page 7 of 9",
  *     "- 7 -", "vii") there is furniture on any page. Both are dropped.
- *  3. Tables: rows of fragments (cells) whose columns line up over three
- *     or more rows, at least one column being short text, not two columns
- *     of running prose. Not in a letter's front matter, where an address
- *     beside a date is no table.
- *  4. Lines: fragments on one baseline next to each other in reading
- *     order (poppler's, as pdftotext reads) are one line.
- *  5. Blocks: a line starts a new block after more space than the line
+ *  3. Lines: fragments on one baseline next to each other in reading
+ *     order, not far apart, are one line; a table's cell lines make one
+ *     table.
+ *  4. Blocks: a line starts a new block after more space than the line
  *     pitch, at a change of font size or weight, at a list marker, at an
  *     indented first line, after a short line that ends a sentence, and
  *     where the text moves up (a new column) or to a new page - unless a
- *     paragraph left open (no closing punctuation, or a hyphen) goes on
- *     there. Lines of a block set right or centred, or short address-like
- *     lines, keep their line breaks.
- *  6. Kinds: larger or bold short blocks are headings, levelled by size
- *     (the largest on the first page, first, is the title); marker lines
- *     are list items nested by indent; a block indented on both sides is
- *     a quote; in a letter the blocks before the salutation and after the
- *     closing keep their lines for the letter transform.
+ *     paragraph left open (no closing punctuation, a hyphen, or a full
+ *     line of justified text) goes on there. Lines set right or centred
+ *     together keep their line breaks.
+ *  5. Kinds: larger or bold short blocks are headings, levelled by size
+ *     (among the first blocks of page 1, the largest, or a centred first
+ *     block, is the title); marker lines are list items nested by indent;
+ *     a block indented on both sides is a quote; in a letter the blocks
+ *     before the salutation and after the closing keep their lines for the
+ *     letter transform.
  *
  * Hyphenation at a line end is undone where the hyphen was the
- * typesetter's: the hyphen stays when the hyphenated form occurs
- * elsewhere in the document ("anti-social"), or when the joined form does
- * not and both halves are words of the document (or the first is a
- * prefix such as "post", "non", "self"), as in "post-" + "inspection";
- * otherwise the halves are joined ("inspec-" + "tion"). A soft hyphen is
- * always the typesetter's.
+ * typesetter's: the hyphen stays when the hyphenated form occurs elsewhere
+ * in the document ("anti-social"); the halves are joined when the joined
+ * form does ("inspec-" + "tion"); when neither, the hyphen stays only after
+ * a prefix or first word that keeps one ("post", "non", "self", "well",
+ * "long") before a word of four letters or more, as in "post-" +
+ * "inspection"; otherwise the halves are joined. A soft hyphen is always
+ * the typesetter's.
  */
 #define _GNU_SOURCE
 #include "pdfp.h"
