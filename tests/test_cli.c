@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -567,13 +568,15 @@ START_TEST(what_docket_cannot_read)
         snprintf(in, sizeof in, "%s/%s", dir, cases[i].name);
         spit(in, cases[i].bytes, cases[i].len);
         run_result r = DOCKET(NULL, "-t", "text", in);
-        /* with a reader installed (html, pdf) it may read it; never as text */
-        if (r.status == 0) {
-            ck_assert_msg(!strstr(r.out, "<!DOCTYPE") && !strstr(r.out, "%PDF"),
-                          "%s read as text", cases[i].name);
-        } else {
+        /* never read as text; with a reader installed (html, pdf) that
+         * reader takes it (and may find it broken) */
+        ck_assert_msg(!strstr(r.out, "<!DOCTYPE") && !strstr(r.out, "%PDF"),
+                      "%s read as text", cases[i].name);
+        bool has_reader = !strcmp(cases[i].name, "a.pdf") || !strcmp(cases[i].name, "a.html");
+        if (r.status != 0 || !has_reader) {
             ck_assert_int_eq(r.status, 1);
-            ck_assert_msg(strstr(r.err, cases[i].what), "%s: %s", cases[i].name, r.err);
+            ck_assert_msg(has_reader || strstr(r.err, cases[i].what), "%s: %s",
+                          cases[i].name, r.err);
         }
         run_free(&r);
         r = DOCKET(NULL, "-f", "text", "-t", "text", in);

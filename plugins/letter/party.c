@@ -245,6 +245,11 @@ int lt_party_line(lt_parties *ps, span x, bool new_block)
     span value;
     lt_line_kind kind = lt_classify(x, &value);
     lt_party *p = ps->n ? &ps->v[ps->n - 1] : NULL;
+    /* two capitalised words inside an address, before its postcode, are a
+     * place ("Leamington Spa"), not a person */
+    if (p && !new_block && kind == LT_NAME && !lt_honorific_len(x) &&
+        lt_party_has(p, DK_LINE) && !p->postcode)
+        kind = LT_OTHER;
     if (!p || new_block || begins_party(p, kind, x)) {
         if (!(p = new_party(ps)))
             return -1;
