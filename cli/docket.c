@@ -3,6 +3,8 @@
  * (docket/library.h), which it uses like any other program.
  */
 #define _GNU_SOURCE
+#include "batch.h"
+
 #include <docket/docket.h>
 
 #include <errno.h>
@@ -27,6 +29,10 @@ enum {
     OPT_NO_TRANSFORMS,
     OPT_METADATA,
     OPT_FAIL_IF_WARNINGS,
+    OPT_FILES_FROM,
+    OPT_SHARD,
+    OPT_SKIP_EXISTING,
+    OPT_MANIFEST,
     OPT_PLUGIN_OPTION = 0x200, /* + index into the plugin options */
 };
 
@@ -34,9 +40,11 @@ enum {
 static const char *const metadata_keys[] = {"generator", NULL};
 
 static const char usage_text[] =
-    "usage: docket [-f FORMAT] [-t FORMAT] [-T TRANSFORM]... [-o FILE | -O DIR]\n"
+    "usage: docket [-f FORMAT] [-t FORMAT] [-T TRANSFORM]... [-o FILE]\n"
     "              [--no-transforms] [-q | -v] [--fail-if-warnings]\n"
-    "              [--plugin-dir DIR]... [PLUGIN OPTIONS] [INPUT...]\n"
+    "              [--plugin-dir DIR]... [PLUGIN OPTIONS] [INPUT]\n"
+    "       docket -O DIR [-j N] [--files-from LIST] [--shard K/N]\n"
+    "              [--skip-existing] [--manifest FILE] [OPTIONS] [INPUT...]\n"
     "       docket validate FILE...\n"
     "       docket --list-plugins | --list-formats | --help-plugin NAME\n"
     "       docket --describe-plugin PLUGIN.so [-o PLUGIN.manifest]\n"
@@ -48,7 +56,14 @@ static const char usage_text[] =
     "  -t, --to FORMAT         output format (default: from -o's extension,\n"
     "                          else json)\n"
     "  -o, --output FILE       write to FILE (default or '-': standard output)\n"
-    "  -O, --output-dir DIR    one output per input in DIR (created if need be)\n"
+    "  -O, --output-dir DIR    batch: one output per input in DIR (created if\n"
+    "                          need be)\n"
+    "  -j, --jobs N            batch: N conversions at once (default: the cores)\n"
+    "      --files-from LIST   batch: also the inputs named in LIST, one a line\n"
+    "                          ('-': standard input)\n"
+    "      --shard K/N         batch: only inputs K, K+N, K+2N... (K from 0)\n"
+    "      --skip-existing     batch: skip inputs whose output is newer\n"
+    "      --manifest FILE     batch: a JSON line per input appended to FILE\n"
     "  -T, --transform NAME    apply a transform plugin (repeatable)\n"
     "      --no-transforms     skip the transforms a reader applies by default\n"
     "      --metadata KEY      add optional metadata (generator: docket's version)\n"
@@ -314,17 +329,56 @@ static const char *writer_extension(const dk_registry *reg, const char *format)
     return x ? x : format;
 }
 
-/* DIR/BASENAME-without-extension.EXT. Transfer full. */
-static char *batch_output(const char *dir, const char *input, const char *ext)
+/* The batch's inputs: the arguments, then the lines of --files-from LIST
+ * ('-': standard input), empty lines skipped. NULL after a message if LIST
+ * cannot be read. Transfer full (the strings too). */
+static char **read_inputs(char **args, int n_args, const char *from, size_t *n)
 {
-    const char *base = strrchr(input, '/');
-    base = base ? base + 1 : input;
-    const char *dot = strrchr(base, '.');
-    int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
-    char *out = NULL;
-    if (asprintf(&out, "%s/%.*s.%s", dir, stem, base, ext) < 0)
+    size_t cap = (size_t)n_args + 16;
+    char **v = calloc(cap, sizeof *v);
+    *n = 0;
+    if (!v)
         return NULL;
-    return out;
+    for (int i = 0; i < n_args; i++)
+        if (!(v[(*n)++] = strdup(args[i])))
+            goto oom;
+    if (!from)
+        return v;
+    FILE *f = strcmp(from, "-") ? fopen(from, "re") : stdin;
+    if (!f) {
+        fprintf(stderr, "docket: %s: cannot read the list of inputs: %s\n", from,
+                strerror(errno));
+        goto fail;
+    }
+    char *line = NULL;
+    size_t len = 0;
+    ssize_t got;
+    while ((got = getline(&line, &len, f)) > 0) {
+        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
+            line[--got] = '\0';
+        if (got == 0)
+            continue;
+        if (*n + 1 >= cap) {
+            char **g = realloc(v, (cap *= 2) * sizeof *g);
+            if (!g)
+                break;
+            v = g;
+        }
+        if (!(v[(*n)++] = strdup(line)))
+            break;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return v;
+oom:
+    fputs("docket: out of memory\n", stderr);
+fail:
+    for (size_t i = 0; i < *n; i++)
+        free(v[i]);
+    free(v);
+    *n = 0;
+    return NULL;
 }
 
 /* mkdir -p */
@@ -476,10 +530,19 @@ int main(int argc, char **argv)
         {"no-transforms", no_argument, NULL, OPT_NO_TRANSFORMS},
         {"metadata", required_argument, NULL, OPT_METADATA},
         {"fail-if-warnings", no_argument, NULL, OPT_FAIL_IF_WARNINGS},
+        {"jobs", required_argument, NULL, 'j'},
+        {"files-from", required_argument, NULL, OPT_FILES_FROM},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"skip-existing", no_argument, NULL, OPT_SKIP_EXISTING},
+        {"manifest", required_argument, NULL, OPT_MANIFEST},
     };
     enum { N_CORE = sizeof core_longopts / sizeof core_longopts[0] };
     const char *to = NULL, *output = NULL, *outdir = NULL, *describe_path = NULL;
-    const char *help_name = NULL;
+    const char *help_name = NULL, *files_from = NULL, *manifest = NULL;
+    long jobs = 0, shard_k = 0, shard_n = 1;
+    bool skip_existing = false, batch_only = false;
+    char **list = NULL; /* the inputs, with those of --files-from */
+    size_t n_list = 0;
     int action = 0, status = 0;
     unsigned flags = 0;
     const char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
@@ -488,8 +551,6 @@ int main(int argc, char **argv)
     size_t n_popts = 0, n_dirs = 0;
     dk_registry *reg = NULL;
     dk_options *opts = dk_options_new();
-    char **written = NULL; /* batch outputs so far */
-    int n_inputs = 0;
 
     /* Die quietly of SIGPIPE when a reader closes the pipe early, even if
      * the parent left SIGPIPE ignored. */
@@ -536,7 +597,7 @@ int main(int argc, char **argv)
 
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:t:o:O:T:qvhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:t:o:O:T:j:qvhV", longopts, NULL)) != -1) {
         int r = 0;
         switch (c) {
         case 'f': r = dk_options_set_from(opts, optarg); break;
@@ -563,6 +624,32 @@ int main(int argc, char **argv)
         case OPT_PLUGIN_DIR: break; /* read before */
         case OPT_NO_TRANSFORMS: flags |= DK_OPT_NO_DEFAULT_TRANSFORMS; break;
         case OPT_FAIL_IF_WARNINGS: flags |= DK_OPT_FAIL_IF_WARNINGS; break;
+        case 'j': {
+            char *end;
+            jobs = strtol(optarg, &end, 10);
+            if (*end || jobs < 1 || jobs > 1024) {
+                status = usage_error("-j %s: not a number of jobs (1 to 1024)",
+                                     optarg);
+                goto done;
+            }
+            batch_only = true;
+            break;
+        }
+        case OPT_FILES_FROM: files_from = optarg; batch_only = true; break;
+        case OPT_SKIP_EXISTING: skip_existing = true; batch_only = true; break;
+        case OPT_MANIFEST: manifest = optarg; batch_only = true; break;
+        case OPT_SHARD: {
+            char *end;
+            shard_k = strtol(optarg, &end, 10);
+            if (*end == '/')
+                shard_n = strtol(end + 1, &end, 10);
+            if (*end || shard_n < 1 || shard_k < 0 || shard_k >= shard_n) {
+                status = usage_error("--shard %s: not K/N with 0 <= K < N", optarg);
+                goto done;
+            }
+            batch_only = true;
+            break;
+        }
         case OPT_METADATA: {
             bool known = false;
             for (const char *const *k = metadata_keys; *k; k++)
@@ -628,17 +715,17 @@ int main(int argc, char **argv)
 
     dk_options_set_flags(opts, flags);
     dk_options_set_diagnostics(opts, diag, NULL);
-    n_inputs = argc - optind;
-    char **inputs = argv + optind;
-    if (n_inputs > 0 && strcmp(inputs[0], "validate") == 0) {
-        if (n_inputs == 1) {
+    int n_args = argc - optind;
+    char **args = argv + optind;
+    if (n_args > 0 && strcmp(args[0], "validate") == 0) {
+        if (n_args == 1) {
             status = usage_error("validate needs at least one file");
             goto done;
         }
-        for (int i = 1; i < n_inputs; i++) {
-            dk_status st = dk_validate_file(reg, opts, inputs[i]);
+        for (int i = 1; i < n_args; i++) {
+            dk_status st = dk_validate_file(reg, opts, args[i]);
             if (st == DK_E_OK)
-                printf("%s: valid\n", strcmp(inputs[i], "-") ? inputs[i] : "<stdin>");
+                printf("%s: valid\n", strcmp(args[i], "-") ? args[i] : "<stdin>");
             else if (exit_for(st) > status)
                 status = exit_for(st);
         }
@@ -648,11 +735,20 @@ int main(int argc, char **argv)
         status = usage_error("-o and -O cannot be used together");
         goto done;
     }
-    if (n_inputs > 1 && !outdir) {
+    if (batch_only && !outdir) {
+        status = usage_error("-j, --files-from, --shard, --skip-existing and "
+                             "--manifest are for batch mode (-O DIR)");
+        goto done;
+    }
+    if (n_args > 1 && !outdir) {
         status = usage_error("several inputs need -O DIR");
         goto done;
     }
-    if (outdir && n_inputs == 0) {
+    if (outdir && (list = read_inputs(args, n_args, files_from, &n_list)) == NULL) {
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (outdir && n_list == 0) {
         status = usage_error("-O DIR needs input files");
         goto done;
     }
@@ -685,78 +781,45 @@ int main(int argc, char **argv)
             n_warnings++;
         }
     }
-    if (outdir && make_dirs(outdir) < 0) {
+    if (!outdir) {
+        /* Binary writers (docx) refuse a terminal unless -o - insists, as
+         * pandoc does; they learn of it from this option. */
+        if (!output && isatty(STDOUT_FILENO) &&
+            dk_options_set(opts, "output-terminal", "1") < 0) {
+            status = EXIT_CONVERSION;
+            goto done;
+        }
+        install_signal_cleanup();
+        status = exit_for(dk_convert_file(reg, opts, n_args ? args[0] : NULL, output));
+        goto done;
+    }
+    if (make_dirs(outdir) < 0) {
         fprintf(stderr, "docket: %s: cannot create the output folder: %s\n",
                 outdir, strerror(errno));
         status = EXIT_CONVERSION;
         goto done;
     }
-    /* Binary writers (docx) refuse a terminal unless -o - insists, as
-     * pandoc does; they learn of it from this option. */
-    if (!outdir && !output && isatty(STDOUT_FILENO) &&
-        dk_options_set(opts, "output-terminal", "1") < 0) {
-        status = EXIT_CONVERSION;
-        goto done;
+    /* this machine's share of the inputs: every N-th from the K-th */
+    size_t kept = 0;
+    for (size_t i = 0; i < n_list; i++)
+        if ((long)(i % (size_t)shard_n) == shard_k)
+            list[kept++] = list[i];
+        else
+            free(list[i]);
+    n_list = kept;
+    if (jobs == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = cores > 0 ? cores : 1;
     }
-
+    batch_config cfg = {outdir, writer_extension(reg, format), (int)jobs,
+                        skip_existing, manifest};
     install_signal_cleanup();
-    if (!outdir) {
-        dk_status st = dk_convert_file(reg, opts, n_inputs ? inputs[0] : NULL, output);
-        status = exit_for(st);
-        goto done;
-    }
-    int failed = 0;
-    written = calloc((size_t)n_inputs + 1, sizeof *written);
-    if (!written) {
-        fputs("docket: out of memory\n", stderr);
-        status = EXIT_CONVERSION;
-        goto done;
-    }
-    const char *ext = writer_extension(reg, format);
-    for (int i = 0; i < n_inputs; i++) {
-        const char *in = inputs[i];
-        bool stdin_input = strcmp(in, "-") == 0;
-        char *out = batch_output(outdir, stdin_input ? "stdin" : in, ext);
-        if (!out) {
-            fputs("docket: out of memory\n", stderr);
-            status = EXIT_CONVERSION;
-            goto done;
-        }
-        /* two inputs of the same name: the second would replace the
-         * first's output */
-        bool clash = false;
-        for (int k = 0; k < i; k++)
-            clash |= written[k] && strcmp(written[k], out) == 0;
-        /* an output that is one of the inputs would destroy it */
-        bool is_input = false;
-        for (int k = 0; k < n_inputs && !is_input; k++) {
-            struct stat a, b;
-            is_input = stat(inputs[k], &a) == 0 && stat(out, &b) == 0 &&
-                       S_ISREG(a.st_mode) && a.st_dev == b.st_dev &&
-                       a.st_ino == b.st_ino;
-        }
-        if (clash || is_input) {
-            fprintf(stderr, "docket: %s: output %s %s; not converted\n", in, out,
-                    clash ? "was written for an earlier input" : "is one of the inputs");
-            failed++;
-            free(out);
-            continue;
-        }
-        written[i] = out;
-        dk_status st = dk_convert_file(reg, opts, in, out);
-        if (st == DK_E_USAGE) {
-            status = EXIT_USAGE; /* the same for every input: stop */
-            goto done;
-        }
-        failed += st != DK_E_OK;
-    }
-    fprintf(stderr, "docket: %d converted, %d failed\n", n_inputs - failed, failed);
-    status = failed ? EXIT_CONVERSION : 0;
+    status = run_batch(reg, opts, list, n_list, &cfg);
 
 done:
-    for (int k = 0; written && k < n_inputs; k++)
-        free(written[k]);
-    free(written);
+    for (size_t k = 0; k < n_list; k++)
+        free(list[k]);
+    free(list);
     free(popts);
     free(longopts);
     dk_options_free(opts);

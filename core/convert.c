@@ -75,6 +75,21 @@ bool dk__same_file(const char *a, const char *b)
            sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+void dk__sha256_hex(const unsigned char *data, size_t size, char out[65])
+{
+    static const char hexdigits[] = "0123456789abcdef";
+    struct sha256_ctx sha;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_init(&sha);
+    sha256_update(&sha, size, data);
+    sha256_digest(&sha, sizeof digest, digest);
+    for (size_t i = 0; i < sizeof digest; i++) {
+        out[2 * i] = hexdigits[digest[i] >> 4];
+        out[2 * i + 1] = hexdigits[digest[i] & 15];
+    }
+    out[64] = '\0';
+}
+
 int dk__set_source(dk_node *doc, const char *path, const char *format,
                    const unsigned char *data, size_t size)
 {
@@ -83,14 +98,8 @@ int dk__set_source(dk_node *doc, const char *path, const char *format,
         return -1;
     if (dk_node_child(meta, DK_SOURCE))
         return 0;
-    struct sha256_ctx sha;
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    char hex[2 * SHA256_DIGEST_SIZE + 1];
-    sha256_init(&sha);
-    sha256_update(&sha, size, data);
-    sha256_digest(&sha, sizeof digest, digest);
-    for (size_t i = 0; i < sizeof digest; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    char hex[65];
+    dk__sha256_hex(data, size, hex);
 
     dk_node *src = dk_node_new(DK_SOURCE);
     if (!src)
@@ -332,6 +341,7 @@ int dk__read_document(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
         goto cleanup;
     }
     dk__ctx_info(ctx, "reader %s: %.1f ms", reader->name, now_ms() - t0);
+    dk__ctx_set_reader(ctx, reader->format);
     if (dk_node_type(doc) != DK_DOCUMENT) {
         dk_ctx_fail(ctx, DK_E_PLUGIN, "reader '%s' returned no document",
                     reader->name);

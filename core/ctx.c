@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,9 @@ struct dk_ctx {
     size_t n_warnings, cap_warnings;
     size_t total_warnings;
     bool lost_warning; /* one could not be kept (out of memory) */
+    dk_batch *batch;
+    void *batch_tag;
+    char reader[32];
 };
 
 dk_ctx *dk__ctx_new(const char *name, const dk_options *o)
@@ -162,6 +166,32 @@ void dk__ctx_info(dk_ctx *ctx, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     dk__ctx_diag(ctx, DK_DIAG_INFO, msg);
+}
+
+void dk__ctx_set_batch(dk_ctx *ctx, dk_batch *batch, void *tag)
+{
+    ctx->batch = batch;
+    ctx->batch_tag = tag;
+}
+
+void *dk__ctx_batch_tag(const dk_ctx *ctx)
+{
+    return ctx->batch_tag;
+}
+
+dk_batch *dk__ctx_batch(const dk_ctx *ctx)
+{
+    return ctx->batch;
+}
+
+void dk__ctx_set_reader(dk_ctx *ctx, const char *format)
+{
+    snprintf(ctx->reader, sizeof ctx->reader, "%s", format ? format : "");
+}
+
+const char *dk__ctx_reader(const dk_ctx *ctx)
+{
+    return ctx->reader;
 }
 
 size_t dk__ctx_warnings(const dk_ctx *ctx)

@@ -56,6 +56,14 @@ void dk__ctx_info(dk_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Deliver a message as it comes (validation notes in another context). */
 void dk__ctx_diag(dk_ctx *ctx, dk_diag_level level, const char *msg);
+/* The batch whose group a file output joins (NULL: placed at once), and
+ * the caller's tag for it. */
+void dk__ctx_set_batch(dk_ctx *ctx, dk_batch *batch, void *tag);
+dk_batch *dk__ctx_batch(const dk_ctx *ctx);
+void *dk__ctx_batch_tag(const dk_ctx *ctx);
+/* The reader that read the input ("" before one did). */
+void dk__ctx_set_reader(dk_ctx *ctx, const char *format);
+const char *dk__ctx_reader(const dk_ctx *ctx);
 
 /* ---- sinks (sink.c) ----------------------------------------------------- */
 
@@ -75,6 +83,15 @@ char *dk__sink_take(dk_sink *sink, size_t *len);
 int dk__sink_commit(dk_sink *sink);
 /* Throw the output away (the temporary file is removed). NULL allowed. */
 void dk__sink_discard(dk_sink *sink);
+
+/* An output written completely into fd, to be placed at path: the sink
+ * hands it over (fd, and tmp when the file has a name, are owned by the
+ * batch from then on). Returns 0, or -1 (out of memory: nothing taken). */
+int dk__batch_stage(dk_batch *b, int fd, char *tmp, char *path, char *dir,
+                    void *tag);
+/* Give an unnamed temporary file a name and rename it over path (no
+ * syncing). Returns 0 or -1 (errno set); *tmp is the name it had. */
+int dk__place(int fd, char **tmp, const char *path, const char *dir);
 
 /* ---- the registry (registry.c) ------------------------------------------ */
 
@@ -119,6 +136,8 @@ bool dk__same_file(const char *a, const char *b);
 /* Fill meta/source unless the document has one. 0, or -1 out of memory. */
 int dk__set_source(dk_node *doc, const char *path, const char *format,
                    const unsigned char *data, size_t size);
+/* SHA-256 of the bytes, as 64 hex digits and a NUL. */
+void dk__sha256_hex(const unsigned char *data, size_t size, char out[65]);
 /* What a file without a reader is, when it is clearly something ("PDF",
  * "HTML", "DOCX", "a ZIP archive", "XML of another vocabulary", "JSON of
  * another shape"), or NULL. Transfer none. */

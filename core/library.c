@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 const char *dk_version(void)
@@ -139,6 +141,46 @@ dk_status dk_convert_file(dk_registry *reg, const dk_options *o,
             dk__sink_discard(sink);
     }
     free(data);
+    return finish(ctx, o);
+}
+
+dk_status dk_batch_convert(dk_batch *b, dk_registry *reg, const dk_options *o,
+                           const char *input, const char *output, void *tag,
+                           dk_report *report)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    dk_ctx *ctx = dk__ctx_new(input, o);
+    unsigned char *data = NULL;
+    size_t size = 0;
+    if (report)
+        memset(report, 0, sizeof *report);
+    if (!ctx)
+        return finish(NULL, o);
+    dk__ctx_set_batch(ctx, b, tag);
+    if (dk__same_file(input, output)) {
+        dk_ctx_fail(ctx, DK_E_IO, "the output %s is the input file; not "
+                    "converted", output);
+    } else if (dk__read_input(ctx, input, &data, &size) == 0) {
+        if (report)
+            dk__sha256_hex(data, size, report->sha256);
+        dk_sink *sink = dk__sink_file(ctx, output);
+        if (sink && dk__convert(reg, o, ctx, input, data, size, sink) == 0)
+            dk__sink_commit(sink);
+        else
+            dk__sink_discard(sink);
+    }
+    free(data);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (report) {
+        report->status = dk__ctx_status(ctx);
+        snprintf(report->error, sizeof report->error, "%s",
+                 report->status == DK_E_OK ? "" : dk__ctx_message(ctx));
+        snprintf(report->reader, sizeof report->reader, "%s", dk__ctx_reader(ctx));
+        report->warnings = dk__ctx_warnings(ctx);
+        report->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    }
     return finish(ctx, o);
 }
 

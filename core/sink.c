@@ -22,6 +22,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <stdio.h>
 
 /* A file output is flushed to its temporary file as it grows; standard
  * output is held back until the conversion has succeeded, so that a failed
@@ -398,23 +400,22 @@ static void sync_dir(const char *dir)
     }
 }
 
-/* The unnamed temporary file gets a name, then the target's. */
-static int place_file(dk_sink *s)
+int dk__place(int fd, char **tmp, const char *path, const char *dir)
 {
-    if (fsync(s->fd) < 0)
-        return -1;
-    if (!s->tmp) {
+    if (!*tmp) {
+        /* the unnamed temporary file gets a short name of its own first */
         char fdpath[64];
-        snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", s->fd);
-        for (int attempt = 0; !s->tmp && attempt < 100; attempt++) {
+        snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+        static _Atomic unsigned counter;
+        for (int attempt = 0; !*tmp && attempt < 100; attempt++) {
             char *name = NULL;
-            if (asprintf(&name, "%s/.docket-%06x", s->dir,
-                         (unsigned)((getpid() * 2654435761u + (unsigned)attempt *
-                                     40503u + (unsigned)(uintptr_t)s) & 0xffffff)) < 0)
+            unsigned n = atomic_fetch_add(&counter, 1u);
+            if (asprintf(&name, "%s/.docket-%06x", dir,
+                         ((unsigned)getpid() * 2654435761u + n * 40503u) & 0xffffffu) < 0)
                 return -1;
             pending_add(name);
             if (linkat(AT_FDCWD, fdpath, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0) {
-                s->tmp = name;
+                *tmp = name;
             } else {
                 int e = errno;
                 pending_remove(name);
@@ -425,16 +426,24 @@ static int place_file(dk_sink *s)
                 }
             }
         }
-        if (!s->tmp) {
+        if (!*tmp) {
             errno = EEXIST;
             return -1;
         }
     }
-    if (rename(s->tmp, s->path) < 0)
+    if (rename(*tmp, path) < 0)
         return -1;
-    pending_remove(s->tmp);
-    free(s->tmp);
-    s->tmp = NULL;
+    pending_remove(*tmp);
+    free(*tmp);
+    *tmp = NULL;
+    return 0;
+}
+
+/* Synced, then named: the target's bytes are on disk before its name. */
+static int place_file(dk_sink *s)
+{
+    if (fsync(s->fd) < 0 || dk__place(s->fd, &s->tmp, s->path, s->dir) < 0)
+        return -1;
     sync_dir(s->dir);
     return 0;
 }
@@ -459,13 +468,29 @@ int dk__sink_commit(dk_sink *s)
             s->fd = -1;
         }
         break;
-    case SINK_FILE:
-        if (sink_flush(s) < 0 || place_file(s) < 0) {
+    case SINK_FILE: {
+        dk_batch *b = dk__ctx_batch(s->ctx);
+        if (sink_flush(s) < 0) {
+            r = -1;
+        } else if (b) {
+            /* the batch places it with its group: the file, its name and
+             * paths go to the batch */
+            if (dk__batch_stage(b, s->fd, s->tmp, s->path, s->dir,
+                                dk__ctx_batch_tag(s->ctx)) < 0) {
+                r = dk_ctx_fail(s->ctx, DK_E_NOMEM, "out of memory");
+            } else {
+                if (s->tmp)
+                    pending_remove(s->tmp); /* re-registered by the batch */
+                s->fd = -1;
+                s->tmp = s->path = s->dir = NULL;
+            }
+        } else if (place_file(s) < 0) {
             r = -1;
             dk_ctx_fail(s->ctx, DK_E_IO, "cannot write %s: %s", s->path,
                         strerror(errno));
         }
         break;
+    }
     }
 done:
     if (r < 0) {
@@ -487,4 +512,140 @@ void dk__sink_discard(dk_sink *s)
     if (s->tmp)
         unlink(s->tmp);
     sink_free(s);
+}
+
+/* ---- batches: outputs placed in groups ------------------------------------------ */
+
+typedef struct staged {
+    int fd;
+    char *tmp, *path, *dir;
+    void *tag;
+} staged;
+
+struct dk_batch {
+    pthread_mutex_t lock;
+    staged *v;
+    size_t n, cap, group;
+    dk_placed_fn placed;
+    void *user;
+};
+
+dk_batch *dk_batch_new(size_t group, dk_placed_fn placed, void *user)
+{
+    dk_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    pthread_mutex_init(&b->lock, NULL);
+    b->group = group ? group : 1;
+    b->placed = placed;
+    b->user = user;
+    return b;
+}
+
+static void staged_free(staged *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    if (s->tmp) {
+        pending_remove(s->tmp);
+        unlink(s->tmp);
+        free(s->tmp);
+    }
+    free(s->path);
+    free(s->dir);
+}
+
+/* Place what is staged. Called with the lock held. */
+static int flush_locked(dk_batch *b)
+{
+    if (b->n == 0)
+        return 0;
+    int placed = 0, failed = 0;
+    /* one sync per file system for the whole group */
+    dev_t synced[8];
+    int n_synced = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        struct stat st;
+        bool seen = false;
+        if (fstat(b->v[i].fd, &st) < 0)
+            continue;
+        for (int k = 0; k < n_synced; k++)
+            seen |= synced[k] == st.st_dev;
+        if (seen)
+            continue;
+        syncfs(b->v[i].fd);
+        if (n_synced < 8)
+            synced[n_synced++] = st.st_dev;
+        else
+            fsync(b->v[i].fd); /* many file systems: each file itself */
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        staged *s = &b->v[i];
+        if (dk__place(s->fd, &s->tmp, s->path, s->dir) == 0) {
+            placed++;
+            if (b->placed)
+                b->placed(b->user, s->path, s->tag, DK_E_OK, "");
+        } else {
+            char why[512];
+            snprintf(why, sizeof why, "cannot write %s: %s", s->path,
+                     strerror(errno));
+            failed++;
+            if (b->placed)
+                b->placed(b->user, s->path, s->tag, DK_E_IO, why);
+        }
+    }
+    /* each folder synced once, after its renames */
+    for (size_t i = 0; i < b->n; i++) {
+        bool done = false;
+        for (size_t k = 0; k < i && !done; k++)
+            done = !strcmp(b->v[k].dir, b->v[i].dir);
+        if (!done)
+            sync_dir(b->v[i].dir);
+    }
+    for (size_t i = 0; i < b->n; i++)
+        staged_free(&b->v[i]);
+    b->n = 0;
+    return failed ? -1 : placed;
+}
+
+int dk__batch_stage(dk_batch *b, int fd, char *tmp, char *path, char *dir,
+                    void *tag)
+{
+    pthread_mutex_lock(&b->lock);
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        staged *v = realloc(b->v, cap * sizeof *v);
+        if (!v) {
+            pthread_mutex_unlock(&b->lock);
+            return -1;
+        }
+        b->v = v;
+        b->cap = cap;
+    }
+    b->v[b->n++] = (staged){fd, tmp, path, dir, tag};
+    if (tmp)
+        pending_add(tmp);
+    if (b->n >= b->group)
+        flush_locked(b);
+    pthread_mutex_unlock(&b->lock);
+    return 0;
+}
+
+int dk_batch_flush(dk_batch *b)
+{
+    pthread_mutex_lock(&b->lock);
+    int r = flush_locked(b);
+    pthread_mutex_unlock(&b->lock);
+    return r;
+}
+
+void dk_batch_free(dk_batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->n; i++)
+        staged_free(&b->v[i]);
+    free(b->v);
+    pthread_mutex_destroy(&b->lock);
+    free(b);
 }

@@ -313,6 +313,147 @@ START_TEST(descriptor_paths_are_written_in_place)
 }
 END_TEST
 
+/* Batch mode: a manifest line per input, bad inputs reported and skipped,
+ * inputs from a list, shards that share the inputs out, -j that changes
+ * nothing but the speed, --skip-existing. */
+START_TEST(batch_mode)
+{
+    char *dir = temp_dir();
+    char cmd[4096], out1[600], out2[600], man[600], list[600];
+    snprintf(cmd, sizeof cmd,
+             "cd %1$s && for i in 1 2 3 4 5 6 7 8 9 10 11; do "
+             "cp %2$s/seeds/peel-2016-warwickshire-page.txt page$i.txt; done && "
+             "printf '\001\002\003' > bad.txt && ls page*.txt > list",
+             dir, FIXTURES);
+    run_result r = run_sh(cmd);
+    ck_assert_int_eq(r.status, 0);
+    run_free(&r);
+    snprintf(out1, sizeof out1, "%s/one", dir);
+    snprintf(out2, sizeof out2, "%s/two", dir);
+    snprintf(man, sizeof man, "%s/manifest.jsonl", dir);
+    snprintf(list, sizeof list, "%s/list", dir);
+    /* the inputs named relative to dir, as the list names them */
+    const char *argv[] = {"/bin/sh", "-c", NULL, NULL};
+    snprintf(cmd, sizeof cmd, "cd %s && %s -t xml -j 1 -O %s --manifest %s "
+             "--files-from list bad.txt", dir, DOCKET_BIN, out1, man);
+    argv[2] = cmd;
+    r = run(argv, NULL, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "docket: 11 converted, 1 failed\n"), "%s", r.err);
+    run_free(&r);
+    ck_assert_int_eq(dir_entries(out1), 11);
+    char *m = slurp(man, NULL);
+    int lines = 0, ok = 0;
+    for (char *p = m; (p = strchr(p, '\n')); p++)
+        lines++;
+    for (char *p = m; (p = strstr(p, "\"status\":\"ok\"")); p++)
+        ok++;
+    ck_assert_int_eq(lines, 12);
+    ck_assert_int_eq(ok, 11);
+    ck_assert_msg(strstr(m, "{\"input\":\"bad.txt\",\"output\":null,\"status\":"
+                            "\"failed\",\"error\":\"cannot tell the input format"), "%s", m);
+    ck_assert(strstr(m, "\"sha256\":\"2ae786877fa20a9f5252b5f88d271c0dfa773ff7b6e13aea20ab0add74ff3a98\""));
+    ck_assert(strstr(m, "\"reader\":\"text\",\"warnings\":0}"));
+    free(m);
+    /* the same with two jobs: the same files, byte for byte */
+    snprintf(cmd, sizeof cmd, "cd %1$s && %2$s -t xml -j 2 -O %3$s --files-from "
+             "list && diff -r %4$s %3$s", dir, DOCKET_BIN, out2, out1);
+    r = run(argv, NULL, NULL);
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    run_free(&r);
+    /* three shards: each input in one, all of them together */
+    for (int k = 0; k < 3; k++) {
+        snprintf(cmd, sizeof cmd, "cd %1$s && %2$s -t xml -O %1$s/shards "
+                 "--shard %3$d/3 --manifest %1$s/shard%3$d.jsonl --files-from list",
+                 dir, DOCKET_BIN, k);
+        r = run(argv, NULL, NULL);
+        ck_assert_msg(r.status == 0, "%s", r.err);
+        run_free(&r);
+    }
+    snprintf(cmd, sizeof cmd, "cd %1$s && cat shard0.jsonl shard1.jsonl shard2.jsonl"
+             " | grep -o '\"input\":\"[^\"]*\"' | sort > got && "
+             "sed 's/^/\"input\":\"/; s/$/\"/' list | sort > want && cmp got want && "
+             "test $(wc -l < shard0.jsonl) = 4 && test $(wc -l < shard2.jsonl) = 3 && "
+             "diff -r one shards", dir);
+    r = run(argv, NULL, NULL);
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    run_free(&r);
+    /* --skip-existing: nothing to do the second time */
+    snprintf(cmd, sizeof cmd, "cd %s && %s -t xml -O %s --skip-existing "
+             "--files-from list", dir, DOCKET_BIN, out1);
+    r = run(argv, NULL, NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.err, "0 converted, 0 failed, 11 skipped"), "%s", r.err);
+    run_free(&r);
+    /* batch options without -O */
+    r = DOCKET(NULL, "-j", "2", FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 2);
+    run_free(&r);
+    r = DOCKET(NULL, "-O", out1, "--shard", "3/3", FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(strstr(r.err, "--shard 3/3: not K/N with 0 <= K < N"));
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* A batch interrupted by SIGINT (raised by a plugin at its seventh call)
+ * stops cleanly: the conversion under way is finished, the outputs are
+ * complete and in the manifest, no partial or temporary file is left, and
+ * the command run again with --skip-existing finishes the job. */
+START_TEST(batch_interrupted_and_resumed)
+{
+    char *dir = temp_dir();
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd %1$s && mkdir plugins && cp %2$s/interrupter.so plugins/ && "
+             "%3$s --describe-plugin plugins/interrupter.so -o plugins/interrupter.manifest && "
+             "for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20; do "
+             "cp %4$s/text/basic.txt in$i.txt; done",
+             dir, ABI_DIR, DOCKET_BIN, FIXTURES);
+    run_result r = run_sh(cmd);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    snprintf(cmd, sizeof cmd, "cd %1$s && %2$s --plugin-dir %1$s/plugins -T interrupter "
+             "-t xml -j 1 -O out --manifest m.jsonl --skip-existing in*.txt",
+             dir, DOCKET_BIN);
+    r = run(argv, NULL, NULL);
+    ck_assert_int_eq(r.status, 130);
+    int done = 0, left = 0;
+    const char *summary = strstr(r.err, "docket: ");
+    while (summary && strstr(summary + 1, "docket: "))
+        summary = strstr(summary + 1, "docket: ");
+    ck_assert_msg(summary && sscanf(summary, "docket: %d converted, 0 failed, %d not "
+                                    "started", &done, &left) == 2, "%s", r.err);
+    ck_assert_msg(done == 7 && left == 13, "%s", r.err);
+    run_free(&r);
+    char out[600];
+    snprintf(out, sizeof out, "%s/out", dir);
+    ck_assert_int_eq(dir_entries(out), done); /* no hidden temporary file either */
+    snprintf(cmd, sizeof cmd, "cd %s && test $(grep -c '\"ok\"' m.jsonl) = %d && "
+             "for f in out/*.xml; do tail -c 11 $f | grep -q '</document>' || exit 1; done",
+             dir, done);
+    r = run(argv, NULL, NULL);
+    ck_assert_msg(r.status == 0, "partial output or manifest: %s", r.err);
+    run_free(&r);
+    /* the same command without the interruption goes on from there */
+    snprintf(cmd, sizeof cmd, "cd %1$s && %2$s -t xml -j 1 -O out --manifest m.jsonl "
+             "--skip-existing in*.txt", dir, DOCKET_BIN);
+    r = run(argv, NULL, NULL);
+    char want[128];
+    snprintf(want, sizeof want, "%d converted, 0 failed, %d skipped (up to date)",
+             left, done);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.err, want), "%s", r.err);
+    run_free(&r);
+    ck_assert_int_eq(dir_entries(out), 20);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(bad_inputs_get_clear_errors)
 {
     char *dir = temp_dir();
@@ -724,6 +865,8 @@ int main(void)
     tcase_add_test(tc, replaced_outputs_keep_mode_and_links);
     tcase_add_test(tc, batch_outputs_do_not_clash);
     tcase_add_test(tc, inputs_are_never_outputs);
+    tcase_add_test(tc, batch_mode);
+    tcase_add_test(tc, batch_interrupted_and_resumed);
     tcase_add_test(tc, descriptor_paths_are_written_in_place);
     tcase_add_test(tc, bad_inputs_get_clear_errors);
     tcase_add_test(tc, text_encodings_and_nul_bytes);

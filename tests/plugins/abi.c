@@ -7,7 +7,8 @@
  * With PROBE_SCORE it is instead a reader of format "probed" whose probe
  * gives that score to anything (two of them tie); with CONSTRUCTOR, loading
  * it creates the file $DOCKET_TEST_MARKER names; with WARN_TIMES, the
- * transform gives the same warning that many times.
+ * transform gives the same warning that many times; with SIGNAL_AT, its
+ * SIGNAL_AT-th call sends the process SIGINT.
  */
 #include <docket/plugin.h>
 
@@ -42,9 +43,20 @@ static int read_any(dk_ctx *ctx, const unsigned char *data, size_t size,
 }
 #endif
 
+#ifdef SIGNAL_AT
+#include <signal.h>
+#include <stdatomic.h>
+static atomic_int calls;
+#endif
+
 #ifndef PROBE_SCORE
 static int mark(dk_ctx *ctx, dk_node *doc)
 {
+#ifdef SIGNAL_AT
+    if (atomic_fetch_add(&calls, 1) + 1 == SIGNAL_AT)
+        raise(SIGINT); /* as if the user pressed ^C right now (this thread
+                        * takes it, so the moment is known) */
+#endif
 #ifdef WARN_TIMES
     for (int i = 0; i < WARN_TIMES; i++)
         dk_ctx_warn(ctx, "the same thing again");

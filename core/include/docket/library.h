@@ -210,6 +210,52 @@ DK_API dk_status dk_validate_memory(dk_registry *reg, const dk_options *o,
                                     const char *name, const void *data,
                                     size_t size);
 
+/* ---- batches ------------------------------------------------------------------ */
+
+/*
+ * Many files converted at once, with their outputs made durable in groups:
+ * each output is written completely into an unnamed temporary file, and
+ * when a group is full (or at dk_batch_flush) the file system is synced
+ * once, all the group's outputs are renamed into place and their folders
+ * synced. An output is never visible partial, and an interrupted batch
+ * leaves no trace of the outputs it had not placed. Threads may share a
+ * batch.
+ */
+typedef struct dk_batch dk_batch;
+
+/* What a conversion found, for a log of the batch. */
+typedef struct dk_report {
+    dk_status status;
+    char error[512];  /* why it failed, or "" */
+    char reader[32];  /* the reader's format */
+    char sha256[65];  /* of the input's bytes, hex */
+    size_t warnings;  /* repeats counted */
+    double ms;        /* the conversion's wall time, placing excluded */
+} dk_report;
+
+/* Called once an output is in place (status DK_E_OK) or could not be
+ * placed (another status, the reason in error), with the tag given to
+ * dk_batch_convert. Called with the batch locked, from the thread that
+ * filled the group or flushed. */
+typedef void (*dk_placed_fn)(void *user, const char *output, void *tag,
+                             dk_status status, const char *error);
+
+/* group: how many outputs to place at once (at least 1). Transfer full;
+ * NULL if out of memory. */
+DK_API dk_batch *dk_batch_new(size_t group, dk_placed_fn placed, void *user);
+/* Convert input (a path) into output (a path) like dk_convert_file, the
+ * output staged for placing; report (may be NULL) says what happened. A
+ * conversion that fails leaves nothing behind. */
+DK_API dk_status dk_batch_convert(dk_batch *b, dk_registry *reg,
+                                  const dk_options *o, const char *input,
+                                  const char *output, void *tag,
+                                  dk_report *report);
+/* Place every staged output now. Returns how many were placed, or -1 if
+ * some could not be (each said through the callback). */
+DK_API int dk_batch_flush(dk_batch *b);
+/* Free the batch; outputs still staged are thrown away (flush first). */
+DK_API void dk_batch_free(dk_batch *b);
+
 /* Remove the temporary files of outputs being written, for a signal
  * handler that is about to end the process. Async-signal-safe. */
 DK_API void dk_discard_pending_outputs(void);

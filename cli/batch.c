@@ -1,0 +1,333 @@
+/*
+ * Batch mode: many inputs, one output each in a folder, converted by
+ * worker threads that share one registry (each plugin is loaded once).
+ * Outputs are placed in groups (one sync for many files, see dk_batch);
+ * a JSON line per input goes to the manifest once its output is in place.
+ * SIGINT and SIGTERM stop the batch cleanly: the files being converted
+ * are finished and placed, the rest are left for the next run, which
+ * --skip-existing resumes.
+ */
+#define _GNU_SOURCE
+#include "batch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Outputs placed together: enough to make one sync cheap, few enough
+ * that an interrupted batch loses little work. */
+#define GROUP 32
+
+typedef enum state { TODO, SKIPPED, CLASH, FAILED, STAGED, DONE } state;
+
+typedef struct item {
+    const char *input;
+    char *output;
+    state st;
+    dk_report report;
+} item;
+
+typedef struct run {
+    dk_registry *reg;
+    const dk_options *opts;
+    const batch_config *cfg;
+    item *items;
+    size_t n;
+    atomic_size_t next;     /* the next item to take */
+    atomic_size_t finished; /* converted, skipped or failed */
+    atomic_size_t failed;
+    dk_batch *batch;
+    FILE *manifest;
+    pthread_mutex_t log; /* the manifest and the progress line */
+    struct timespec start;
+    bool tty;
+} run;
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+    if (stopping) {
+        /* a second signal: no more waiting */
+        dk_discard_pending_outputs();
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    stopping = sig;
+}
+
+/* ---- the manifest --------------------------------------------------------- */
+
+static void json_string(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* One line, written whole (the manifest is opened for appending). Called
+ * with the log lock held. */
+static void manifest_line(run *r, const item *it)
+{
+    if (!r->manifest)
+        return;
+    static const char *const names[] = {"todo", "skipped", "failed", "failed",
+                                        "staged", "ok"};
+    char *line = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&line, &len);
+    if (!f)
+        return;
+    fputs("{\"input\":", f);
+    json_string(f, it->input);
+    fputs(",\"output\":", f);
+    json_string(f, it->st == DONE || it->st == SKIPPED ? it->output : NULL);
+    fprintf(f, ",\"status\":\"%s\",\"error\":", names[it->st]);
+    json_string(f, it->st == FAILED || it->st == CLASH ? it->report.error : NULL);
+    fputs(",\"sha256\":", f);
+    json_string(f, it->report.sha256[0] ? it->report.sha256 : NULL);
+    fprintf(f, ",\"ms\":%.1f,\"reader\":", it->report.ms);
+    json_string(f, it->report.reader[0] ? it->report.reader : NULL);
+    fprintf(f, ",\"warnings\":%zu}\n", it->report.warnings);
+    fclose(f);
+    if (line && fwrite(line, 1, len, r->manifest) == len)
+        fflush(r->manifest);
+    free(line);
+}
+
+/* ---- progress ---------------------------------------------------------------- */
+
+static double elapsed(const run *r)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - r->start.tv_sec) +
+           (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
+}
+
+static void progress(run *r, bool last)
+{
+    if (!r->tty)
+        return;
+    size_t done = atomic_load(&r->finished);
+    double t = elapsed(r);
+    fprintf(stderr, "\rdocket: %zu/%zu files, %.1f/s, %zu failed%s", done, r->n,
+            t > 0 ? (double)done / t : 0.0, atomic_load(&r->failed),
+            last ? "\n" : "   ");
+    fflush(stderr);
+}
+
+/* ---- workers -------------------------------------------------------------------- */
+
+static void placed(void *user, const char *output, void *tag, dk_status st,
+                   const char *error)
+{
+    (void)output;
+    run *r = user;
+    item *it = tag;
+    pthread_mutex_lock(&r->log);
+    if (st == DK_E_OK) {
+        it->st = DONE;
+    } else {
+        it->st = FAILED;
+        it->report.status = st;
+        snprintf(it->report.error, sizeof it->report.error, "%s", error);
+        fprintf(stderr, "docket: %s: %s\n", it->input, error);
+        atomic_fetch_add(&r->failed, 1);
+    }
+    manifest_line(r, it);
+    pthread_mutex_unlock(&r->log);
+}
+
+/* The output is there and newer than the input: done by an earlier run. */
+static bool up_to_date(const item *it)
+{
+    struct stat in, out;
+    return stat(it->input, &in) == 0 && stat(it->output, &out) == 0 &&
+           (out.st_mtim.tv_sec > in.st_mtim.tv_sec ||
+            (out.st_mtim.tv_sec == in.st_mtim.tv_sec &&
+             out.st_mtim.tv_nsec >= in.st_mtim.tv_nsec));
+}
+
+static void *worker(void *arg)
+{
+    run *r = arg;
+    for (;;) {
+        if (stopping)
+            break;
+        size_t i = atomic_fetch_add(&r->next, 1);
+        if (i >= r->n)
+            break;
+        item *it = &r->items[i];
+        if (it->st == CLASH) {
+            pthread_mutex_lock(&r->log);
+            fprintf(stderr, "docket: %s: %s\n", it->input, it->report.error);
+            manifest_line(r, it);
+            pthread_mutex_unlock(&r->log);
+            atomic_fetch_add(&r->failed, 1);
+        } else if (r->cfg->skip_existing && up_to_date(it)) {
+            it->st = SKIPPED;
+            pthread_mutex_lock(&r->log);
+            manifest_line(r, it);
+            pthread_mutex_unlock(&r->log);
+        } else {
+            /* staged until placed with its group; placed() says so */
+            it->st = STAGED;
+            dk_status st = dk_batch_convert(r->batch, r->reg, r->opts, it->input,
+                                            it->output, it, &it->report);
+            if (st != DK_E_OK) {
+                pthread_mutex_lock(&r->log);
+                it->st = FAILED;
+                manifest_line(r, it);
+                pthread_mutex_unlock(&r->log);
+                atomic_fetch_add(&r->failed, 1);
+            }
+        }
+        atomic_fetch_add(&r->finished, 1);
+    }
+    return NULL;
+}
+
+/* ---- the batch ------------------------------------------------------------------- */
+
+/* DIR/BASENAME-without-extension.EXT. Transfer full. */
+static char *output_name(const char *dir, const char *input, const char *ext)
+{
+    const char *base = strrchr(input, '/');
+    base = base ? base + 1 : input;
+    const char *dot = strrchr(base, '.');
+    int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+    char *out = NULL;
+    if (asprintf(&out, "%s/%.*s.%s", dir, stem, base, ext) < 0)
+        return NULL;
+    return out;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && S_ISREG(sa.st_mode) &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int run_batch(dk_registry *reg, const dk_options *opts, char **inputs,
+              size_t n, const batch_config *cfg)
+{
+    run r = {.reg = reg, .opts = opts, .cfg = cfg, .n = n};
+    pthread_t *threads = NULL;
+    int status = 1, jobs = cfg->jobs > 0 ? cfg->jobs : 1;
+    r.items = calloc(n + 1, sizeof *r.items);
+    r.batch = dk_batch_new(GROUP, placed, &r);
+    threads = calloc((size_t)jobs, sizeof *threads);
+    pthread_mutex_init(&r.log, NULL);
+    if (!r.items || !r.batch || !threads) {
+        fputs("docket: out of memory\n", stderr);
+        goto done;
+    }
+    /* names, and the inputs that cannot be converted into them */
+    for (size_t i = 0; i < n; i++) {
+        item *it = &r.items[i];
+        it->input = inputs[i];
+        if (!(it->output = output_name(cfg->outdir, inputs[i], cfg->ext))) {
+            fputs("docket: out of memory\n", stderr);
+            goto done;
+        }
+        for (size_t k = 0; k < i && it->st == TODO; k++)
+            if (!strcmp(r.items[k].output, it->output))
+                it->st = CLASH;
+        if (it->st == CLASH)
+            snprintf(it->report.error, sizeof it->report.error, "output %s was "
+                     "written for an earlier input; not converted", it->output);
+        for (size_t k = 0; k < n && it->st == TODO; k++)
+            if (same_file(inputs[k], it->output)) {
+                it->st = CLASH;
+                snprintf(it->report.error, sizeof it->report.error, "output %s "
+                         "is one of the inputs; not converted", it->output);
+            }
+    }
+    if (cfg->manifest) {
+        int fd = open(cfg->manifest, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+        if (fd < 0 || !(r.manifest = fdopen(fd, "a"))) {
+            fprintf(stderr, "docket: %s: cannot write the manifest: %s\n",
+                    cfg->manifest, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            goto done;
+        }
+    }
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    r.tty = isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &r.start);
+    int started = 0;
+    for (; started < jobs; started++)
+        if (pthread_create(&threads[started], NULL, worker, &r) != 0)
+            break;
+    if (started == 0)
+        worker(&r); /* no threads to be had: do it here */
+    /* the progress line, while they work */
+    while (started && atomic_load(&r.finished) < n && !stopping) {
+        progress(&r, false);
+        struct timespec pause = {0, 200 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        if (atomic_load(&r.next) >= n + (size_t)started)
+            break;
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    /* the last group */
+    dk_batch_flush(r.batch);
+    progress(&r, true);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+
+    size_t converted = 0, skipped = 0, failed = 0, left = 0;
+    for (size_t i = 0; i < n; i++) {
+        state st = r.items[i].st;
+        converted += st == DONE;
+        skipped += st == SKIPPED;
+        failed += st == FAILED || st == CLASH;
+        left += st == TODO;
+    }
+    fprintf(stderr, "docket: %zu converted, %zu failed", converted, failed);
+    if (skipped)
+        fprintf(stderr, ", %zu skipped (up to date)", skipped);
+    if (left)
+        fprintf(stderr, ", %zu not started (stopped by a signal; run again "
+                "with --skip-existing to go on)", left);
+    fputc('\n', stderr);
+    status = stopping ? 128 + stopping : failed ? 1 : 0;
+done:
+    if (r.manifest)
+        fclose(r.manifest);
+    for (size_t i = 0; r.items && i < n; i++)
+        free(r.items[i].output);
+    free(r.items);
+    dk_batch_free(r.batch);
+    free(threads);
+    pthread_mutex_destroy(&r.log);
+    return status;
+}
