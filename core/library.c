@@ -144,15 +144,32 @@ dk_status dk_convert_file(dk_registry *reg, const dk_options *o,
     return finish(ctx, o);
 }
 
+/* What a batch conversion found, so far. */
+static void fill_report(dk_report *report, dk_ctx *ctx, const struct timespec *t0)
+{
+    struct timespec t1;
+    if (!report)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    report->status = dk__ctx_status(ctx);
+    snprintf(report->error, sizeof report->error, "%s",
+             report->status == DK_E_OK ? "" : dk__ctx_message(ctx));
+    snprintf(report->reader, sizeof report->reader, "%s", dk__ctx_reader(ctx));
+    report->warnings = dk__ctx_warnings(ctx);
+    report->ms = (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+                 (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 dk_status dk_batch_convert(dk_batch *b, dk_registry *reg, const dk_options *o,
                            const char *input, const char *output, void *tag,
                            dk_report *report)
 {
-    struct timespec t0, t1;
+    struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     dk_ctx *ctx = dk__ctx_new(input, o);
     unsigned char *data = NULL;
     size_t size = 0;
+    bool handed_over = false; /* the report belongs to the batch now */
     if (report)
         memset(report, 0, sizeof *report);
     if (!ctx)
@@ -165,22 +182,18 @@ dk_status dk_batch_convert(dk_batch *b, dk_registry *reg, const dk_options *o,
         if (report)
             dk__sha256_hex(data, size, report->sha256);
         dk_sink *sink = dk__sink_file(ctx, output);
-        if (sink && dk__convert(reg, o, ctx, input, data, size, sink) == 0)
-            dk__sink_commit(sink);
-        else
+        if (sink && dk__convert(reg, o, ctx, input, data, size, sink) == 0) {
+            /* the report is complete before the output is staged: placing
+             * it (from any thread) may read it at once */
+            fill_report(report, ctx, &t0);
+            handed_over = dk__sink_commit(sink) == 0;
+        } else {
             dk__sink_discard(sink);
+        }
     }
     free(data);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (report) {
-        report->status = dk__ctx_status(ctx);
-        snprintf(report->error, sizeof report->error, "%s",
-                 report->status == DK_E_OK ? "" : dk__ctx_message(ctx));
-        snprintf(report->reader, sizeof report->reader, "%s", dk__ctx_reader(ctx));
-        report->warnings = dk__ctx_warnings(ctx);
-        report->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    }
+    if (!handed_over)
+        fill_report(report, ctx, &t0);
     return finish(ctx, o);
 }
 

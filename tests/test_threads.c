@@ -123,12 +123,90 @@ START_TEST(parallel_conversions_match_sequential_ones)
 }
 END_TEST
 
+/* A batch shared by threads: every output placed once, its report whole
+ * when the batch says it is placed. */
+typedef struct placed_log {
+    int placed;
+    int bad_reports;
+} placed_log;
+
+static void on_placed(void *user, const char *output, void *tag, dk_status st,
+                      const char *error)
+{
+    (void)output, (void)error;
+    placed_log *log = user;
+    dk_report *rep = tag;
+    log->placed += st == DK_E_OK;
+    /* reading what the converting thread wrote: complete, no race */
+    log->bad_reports += strcmp(rep->reader, "text") != 0 || strlen(rep->sha256) != 64;
+}
+
+typedef struct batch_job {
+    dk_registry *reg;
+    dk_batch *batch;
+    const char *dir;
+    int id;
+    dk_report reports[MAX_FILES];
+    int failures;
+} batch_job;
+
+static void *batch_worker(void *arg)
+{
+    batch_job *j = arg;
+    dk_options *o = dk_options_new();
+    dk_options_set_to(o, "xml");
+    for (size_t i = (size_t)j->id; i < n_inputs; i += 2) {
+        char out[600];
+        snprintf(out, sizeof out, "%s/%zu.xml", j->dir, i);
+        j->failures += dk_batch_convert(j->batch, j->reg, o, inputs[i].path, out,
+                                        &j->reports[i], &j->reports[i]) != DK_E_OK;
+    }
+    dk_options_free(o);
+    return NULL;
+}
+
+START_TEST(a_batch_shared_by_threads)
+{
+    n_inputs = 0;
+    add_dir(FIXTURES "/structure");
+    char *dir = temp_dir();
+    const char *dirs[] = {PLUGIN_DIR, NULL};
+    dk_registry *reg = dk_registry_open(dirs, DK_REGISTRY_NO_ENV | DK_REGISTRY_NO_DEFAULTS,
+                                        NULL, NULL);
+    placed_log log = {0};
+    dk_batch *batch = dk_batch_new(3, on_placed, &log);
+    static batch_job jobs[2];
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+        jobs[i] = (batch_job){.reg = reg, .batch = batch, .dir = dir, .id = i};
+        ck_assert_int_eq(pthread_create(&t[i], NULL, batch_worker, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_int_eq(jobs[i].failures, 0);
+    }
+    ck_assert_int_ge(dk_batch_flush(batch), 0);
+    ck_assert_int_eq(log.placed, (int)n_inputs);
+    ck_assert_int_eq(log.bad_reports, 0);
+    ck_assert_int_eq(dir_entries(dir), (int)n_inputs);
+    dk_batch_free(batch);
+    dk_registry_close(reg);
+    for (size_t i = 0; i < n_inputs; i++) {
+        free(inputs[i].path);
+        free(inputs[i].data);
+    }
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("threads");
     TCase *tc = tcase_create("threads");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, parallel_conversions_match_sequential_ones);
+    tcase_add_test(tc, a_batch_shared_by_threads);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
