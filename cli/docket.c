@@ -33,6 +33,7 @@ enum {
     OPT_SHARD,
     OPT_SKIP_EXISTING,
     OPT_MANIFEST,
+    OPT_MAX_INPUT,
     OPT_PLUGIN_OPTION = 0x200, /* + index into the plugin options */
 };
 
@@ -70,6 +71,7 @@ static const char usage_text[] =
     "  -q, --quiet             no warnings\n"
     "  -v, --verbose           say which plugins ran, and how long they took\n"
     "      --fail-if-warnings  a warning fails the conversion\n"
+    "      --max-input-size N  refuse inputs larger than N (default 512M)\n"
     "      --plugin-dir DIR    also look for plugins in DIR, an absolute path\n"
     "                          (repeatable)\n"
     "      --list-plugins      list plugins: name, kinds, version, formats, file\n"
@@ -535,6 +537,7 @@ int main(int argc, char **argv)
         {"shard", required_argument, NULL, OPT_SHARD},
         {"skip-existing", no_argument, NULL, OPT_SKIP_EXISTING},
         {"manifest", required_argument, NULL, OPT_MANIFEST},
+        {"max-input-size", required_argument, NULL, OPT_MAX_INPUT},
     };
     enum { N_CORE = sizeof core_longopts / sizeof core_longopts[0] };
     const char *to = NULL, *output = NULL, *outdir = NULL, *describe_path = NULL;
@@ -638,6 +641,17 @@ int main(int argc, char **argv)
         case OPT_FILES_FROM: files_from = optarg; batch_only = true; break;
         case OPT_SKIP_EXISTING: skip_existing = true; batch_only = true; break;
         case OPT_MANIFEST: manifest = optarg; batch_only = true; break;
+        case OPT_MAX_INPUT: {
+            char *end;
+            unsigned long long n = strtoull(optarg, &end, 10);
+            if (n == 0 || (*end && (!strchr("KkMmGg", *end) || end[1]))) {
+                status = usage_error("--max-input-size %s: a size such as 512M "
+                                     "or 2G", optarg);
+                goto done;
+            }
+            r = dk_options_set(opts, "max-input-size", optarg);
+            break;
+        }
         case OPT_SHARD: {
             char *end;
             shard_k = strtol(optarg, &end, 10);

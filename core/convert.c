@@ -11,9 +11,47 @@
 #include <time.h>
 #include <unistd.h>
 
+/* "512M", "2G", "1K" or bytes, for messages. */
+static const char *size_text(size_t n, char buf[32])
+{
+    if (n % ((size_t)1 << 30) == 0)
+        snprintf(buf, 32, "%zuG", n >> 30);
+    else if (n % ((size_t)1 << 20) == 0)
+        snprintf(buf, 32, "%zuM", n >> 20);
+    else if (n % 1024 == 0)
+        snprintf(buf, 32, "%zuK", n >> 10);
+    else
+        snprintf(buf, 32, "%zu bytes", n);
+    return buf;
+}
+
+int dk__too_large(dk_ctx *ctx, size_t max)
+{
+    char buf[32];
+    return dk_ctx_fail(ctx, DK_E_LIMIT, "input is larger than %s (raise the "
+                       "limit with --max-input-size)", size_text(max, buf));
+}
+
+size_t dk__max_input(const dk_ctx *ctx)
+{
+    const char *v = dk_ctx_option(ctx, "max-input-size");
+    size_t max = DK_MAX_INPUT_DEFAULT;
+    if (v) {
+        char *end;
+        unsigned long long n = strtoull(v, &end, 10);
+        unsigned shift = *end == 'K' || *end == 'k' ? 10
+                         : *end == 'M' || *end == 'm' ? 20
+                         : *end == 'G' || *end == 'g' ? 30 : 0;
+        if (n > 0 && n < (1ull << 40) && (!*end || (shift && !end[1])))
+            max = (size_t)(n << shift);
+    }
+    return max;
+}
+
 int dk__read_input(dk_ctx *ctx, const char *path, unsigned char **data,
                    size_t *size)
 {
+    size_t max = dk__max_input(ctx);
     bool is_stdin = !path || strcmp(path, "-") == 0;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     dk_buf b = DK_BUF_INIT;
@@ -25,6 +63,10 @@ int dk__read_input(dk_ctx *ctx, const char *path, unsigned char **data,
     if (fstat(fd, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             dk_ctx_fail(ctx, DK_E_IO, "is a directory");
+            goto fail;
+        }
+        if (S_ISREG(st.st_mode) && (size_t)st.st_size > max) {
+            dk__too_large(ctx, max);
             goto fail;
         }
         if (S_ISREG(st.st_mode) && st.st_size > 0 &&
@@ -41,6 +83,11 @@ int dk__read_input(dk_ctx *ctx, const char *path, unsigned char **data,
         ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
         if (n == 0)
             break;
+        if (n > 0 && b.len + (size_t)n > max) {
+            /* a pipe or a device that does not end (/dev/zero) */
+            dk__too_large(ctx, max);
+            goto fail;
+        }
         if (n < 0) {
             if (errno == EINTR)
                 continue;

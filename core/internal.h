@@ -127,6 +127,13 @@ bool dk__registry_has(const dk_registry *reg, uint32_t kind, const char *what);
 
 /* ---- input, files and detection (convert.c) ---------------------------------- */
 
+/* The largest input read (the option "max-input-size", "512M" style, else
+ * this default). */
+#define DK_MAX_INPUT_DEFAULT ((size_t)512 << 20)
+size_t dk__max_input(const dk_ctx *ctx);
+/* Fail ctx: the input is larger than max. Returns -1. */
+int dk__too_large(dk_ctx *ctx, size_t max);
+
 /* Read a whole file (path NULL or "-" for stdin) into *data (NUL-terminated,
  * transfer full). On failure returns -1 with the problem in ctx. */
 int dk__read_input(dk_ctx *ctx, const char *path, unsigned char **data,

@@ -200,6 +200,10 @@ dk_status dk_batch_convert(dk_batch *b, dk_registry *reg, const dk_options *o,
 /* Input bytes as readers want them: NUL-terminated. Transfer full. */
 static unsigned char *terminated(dk_ctx *ctx, const void *data, size_t size)
 {
+    if (size > dk__max_input(ctx)) {
+        dk__too_large(ctx, dk__max_input(ctx));
+        return NULL;
+    }
     unsigned char *copy = malloc(size + 1);
     if (!copy) {
         dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");

@@ -432,9 +432,92 @@ dk_node *dk_node_add_with_text(dk_node *parent, dk_type type, const char *text)
     return n;
 }
 
+/* ---- attribute values ------------------------------------------------- */
+
+static bool one_of(const char *v, const char *const *values)
+{
+    for (; *values; values++)
+        if (!strcmp(v, *values))
+            return true;
+    return false;
+}
+
+/* Digits, perhaps signed ('+' or '-' allowed when sign). */
+static bool integer(const char *v, bool sign)
+{
+    if (sign && (*v == '-' || *v == '+'))
+        v++;
+    if (!*v)
+        return false;
+    for (; *v; v++)
+        if (*v < '0' || *v > '9')
+            return false;
+    return true;
+}
+
+static bool ncname(const char *v)
+{
+    if (!*v || (*v >= '0' && *v <= '9') || *v == '-' || *v == '.')
+        return false;
+    for (; *v; v++)
+        if (!((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
+              (*v >= '0' && *v <= '9') || *v == '-' || *v == '.' || *v == '_' ||
+              (unsigned char)*v >= 0x80))
+            return false;
+    return true;
+}
+
+bool dk_attr_value_ok(dk_type type, dk_attr attr, const char *v)
+{
+    static const char *const doc_kinds[] = {"report", "letter", "article", "page",
+                                            "unknown", NULL};
+    static const char *const section_kinds[] = {"pillar", "question",
+                                                "areas-for-improvement",
+                                                "causes-of-concern", "none", NULL};
+    static const char *const roles[] = {"published", "updated", "written", NULL};
+    static const char *const list_types[] = {"bullet", "ordered", NULL};
+    static const char *const booleans[] = {"true", "false", NULL};
+    static const char *const grades[] = {"outstanding", "good", "adequate",
+                                         "requires-improvement", "inadequate",
+                                         "ungraded", NULL};
+    static const char *const levels[] = {"1", "2", "3", "4", "5", "6", NULL};
+    switch (attr) {
+    case DK_ATTR_PAGE:
+        return integer(v, false) && strspn(v, "0") < strlen(v);
+    case DK_ATTR_OFFSET:
+        return integer(v, false);
+    case DK_ATTR_KIND:
+        return one_of(v, type == DK_DOCUMENT ? doc_kinds : section_kinds);
+    case DK_ATTR_ROLE:
+        return one_of(v, roles);
+    case DK_ATTR_WHEN:
+        return strlen(v) == 10 && integer((char[]){v[0], v[1], v[2], v[3], 0}, false) &&
+               v[4] == '-' && integer((char[]){v[5], v[6], 0}, false) && v[7] == '-' &&
+               integer((char[]){v[8], v[9], 0}, false);
+    case DK_ATTR_FORMAT:
+        return ncname(v);
+    case DK_ATTR_SHA256:
+        return strlen(v) == 64 && strspn(v, "0123456789abcdef") == 64;
+    case DK_ATTR_LEVEL:
+        return one_of(v, levels);
+    case DK_ATTR_TYPE:
+        return one_of(v, list_types);
+    case DK_ATTR_START:
+        return integer(v, true);
+    case DK_ATTR_HEADER:
+        return one_of(v, booleans);
+    case DK_ATTR_VALUE:
+        return one_of(v, grades);
+    default:
+        return true; /* name, href: any text */
+    }
+}
+
 int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
 {
     if (!node || !dk_type_allows_attr(node->type, attr))
+        return -1;
+    if (value && !dk_attr_value_ok(node->type, attr, value))
         return -1;
     unsigned i = 0;
     while (i < node->n_attrs && node->attrs[i].attr < attr)

@@ -159,6 +159,138 @@ START_TEST(failure_keeps_existing_output)
 }
 END_TEST
 
+/* A writer that fails half way, or a process killed (SIGTERM, SIGKILL)
+ * half way through writing: the output that was there stays as it was,
+ * and no temporary file is left, named or not. */
+START_TEST(failing_writers_leave_no_trace)
+{
+    char *dir = temp_dir();
+    char cmd[4096], out[600], plugins[600];
+    snprintf(plugins, sizeof plugins, "%s/plugins", dir);
+    snprintf(cmd, sizeof cmd, "mkdir %1$s && for p in halfway terminated killed; do "
+             "cp %2$s/$p.so %1$s/ && %3$s --describe-plugin %1$s/$p.so -o "
+             "%1$s/$p.manifest || exit 1; done", plugins, ABI_DIR, DOCKET_BIN);
+    run_result r = run_sh(cmd);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    snprintf(out, sizeof out, "%s/out/report.txt", dir);
+    static const struct {
+        const char *format;
+        int status;
+    } cases[] = {{"halfway", 1}, {"terminated", 128 + 15}, {"killed", 128 + 9}};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(cmd, sizeof cmd, "mkdir -p %1$s/out && printf 'GOOD\n' > %2$s && "
+                 "%3$s --plugin-dir %4$s -t %5$s -o %2$s %6$s/text/basic.txt",
+                 dir, out, DOCKET_BIN, plugins, cases[i].format, FIXTURES);
+        r = run_sh(cmd);
+        ck_assert_msg(r.status == cases[i].status, "%s: %d %s", cases[i].format,
+                      r.status, r.err);
+        if (i == 0)
+            ck_assert(strstr(r.err, "failed half way, on purpose"));
+        run_free(&r);
+        char *kept = slurp(out, NULL);
+        ck_assert_msg(kept && !strcmp(kept, "GOOD\n"), "%s replaced the output",
+                      cases[i].format);
+        free(kept);
+        char outdir[600];
+        snprintf(outdir, sizeof outdir, "%s/out", dir);
+        ck_assert_msg(dir_entries(outdir) == 1, "%s left a temporary file",
+                      cases[i].format);
+    }
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* In a folder anyone may write to (such as /tmp), a link planted at the
+ * output's name is refused, not followed; a 254-byte file name, the
+ * longest a name may be but one, is written (the temporary name is short). */
+START_TEST(outputs_in_shared_folders_and_long_names)
+{
+    char *dir = temp_dir();
+    char cmd[4096], shared[600], target[600], link[700];
+    snprintf(shared, sizeof shared, "%s/shared", dir);
+    snprintf(target, sizeof target, "%s/precious", dir);
+    snprintf(link, sizeof link, "%s/out.xml", shared);
+    snprintf(cmd, sizeof cmd, "mkdir %1$s && chmod 1777 %1$s && printf 'KEEP\n' > %2$s"
+             " && ln -s %2$s %3$s", shared, target, link);
+    run_result r = run_sh(cmd);
+    ck_assert_int_eq(r.status, 0);
+    run_free(&r);
+    r = DOCKET(NULL, "-t", "xml", "-o", link, FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "a symbolic link in a directory others can write to "
+                                "is not followed"), "%s", r.err);
+    run_free(&r);
+    char *kept = slurp(target, NULL);
+    ck_assert_str_eq(kept, "KEEP\n");
+    free(kept);
+    char name[300], path[1000];
+    memset(name, 'n', 250);
+    strcpy(name + 250, ".xml");
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    r = DOCKET(NULL, "-o", path, FIXTURES "/text/basic.txt");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Limits: an input larger than the limit is refused without reading it
+ * all (/dev/zero would never end); a list starting at the largest number
+ * is counted without overflowing. */
+START_TEST(limits)
+{
+    run_result r = DOCKET(NULL, "--max-input-size", "1M", "/dev/zero");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "/dev/zero: input is larger than 1M (raise the limit "
+                                "with --max-input-size)"), "%s", r.err);
+    run_free(&r);
+    r = DOCKET(NULL, "--max-input-size", "1K", FIXTURES "/seeds/pcc-letter-2018-peel-effectiveness.txt");
+    ck_assert_int_eq(r.status, 1);
+    run_free(&r);
+    r = DOCKET(NULL, "--max-input-size", "lots", FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 2);
+    run_free(&r);
+    char *dir = temp_dir();
+    char in[600];
+    snprintf(in, sizeof in, "%s/list.json", dir);
+    const char *json = "{\"type\":\"document\",\"children\":[{\"type\":\"meta\"},"
+                       "{\"type\":\"body\",\"children\":[{\"type\":\"list\","
+                       "\"attributes\":{\"start\":\"9223372036854775807\",\"type\":"
+                       "\"ordered\"},\"children\":[{\"type\":\"item\",\"children\":[{"
+                       "\"type\":\"p\",\"children\":[\"one\"]}]},{\"type\":\"item\","
+                       "\"children\":[{\"type\":\"p\",\"children\":[\"two\"]}]}]}]}]}";
+    spit(in, json, strlen(json));
+    r = DOCKET(NULL, "-t", "text", in);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "9223372036854775807. ") &&
+                  strstr(r.out, "9223372036854775808. "), "%s", r.out);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* docket's XML saved as UTF-16 with its byte order mark is XML, and reads
+ * back to the same document. */
+START_TEST(utf16_xml_is_xml)
+{
+    char *dir = temp_dir();
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%1$s -t xml %2$s/text/basic.txt > %3$s/a.xml && "
+             "iconv -f utf-8 -t utf-16 %3$s/a.xml > %3$s/u16.xml && "
+             "%1$s -t xml %3$s/u16.xml | cmp - %3$s/a.xml", DOCKET_BIN, FIXTURES, dir);
+    run_result r = run_sh(cmd);
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 /* Replacing a file keeps its mode; a link is followed, not replaced. */
 START_TEST(replaced_outputs_keep_mode_and_links)
 {
@@ -861,6 +993,10 @@ int main(void)
     tcase_add_test(tc, json_round_trip);
     tcase_add_test(tc, missing_input_fails_and_writes_nothing);
     tcase_add_test(tc, failure_keeps_existing_output);
+    tcase_add_test(tc, failing_writers_leave_no_trace);
+    tcase_add_test(tc, outputs_in_shared_folders_and_long_names);
+    tcase_add_test(tc, limits);
+    tcase_add_test(tc, utf16_xml_is_xml);
     tcase_add_test(tc, device_outputs_are_not_replaced);
     tcase_add_test(tc, replaced_outputs_keep_mode_and_links);
     tcase_add_test(tc, batch_outputs_do_not_clash);

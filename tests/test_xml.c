@@ -304,8 +304,8 @@ START_TEST(validate_reports_lines_and_paths)
                    "\"attributes\":{\"type\":\"numbered\"}}]}]}");
     r = DOCKET(NULL, "validate", json);
     ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "bad.json: /document/body/list: Invalid "
-                                "attribute type for element list"), "%s", r.err);
+    ck_assert_msg(strstr(r.err, "bad.json: /document/body[1]/list[0]: value not "
+                                "allowed for attribute 'type'"), "%s", r.err);
     run_free(&r);
 
     r = DOCKET(NULL, "validate");

@@ -635,6 +635,9 @@ static int pillars(state *st, dk_node *body)
             continue;
         dk_node *pillar = kids[i];
         bool graded = dk_node_child(pillar, DK_GRADE) != NULL, questions = false;
+        /* a pillar made by an earlier run holds its questions already */
+        for (dk_node *c = dk_node_first(pillar); c && !questions; c = dk_node_next(c))
+            questions = is_kind(c, "question");
         /* does an introducer come in the pillar? */
         bool intro = false, seen_intro = false;
         for (size_t j = i + 1; j < n && !head[j]; j++)
@@ -694,6 +697,8 @@ static int heading_levels(dk_node *n, int depth, void *user)
     int level = 0;
     for (dk_node *p = dk_node_parent(n); p; p = dk_node_parent(p))
         level += dk_node_type(p) == DK_SECTION;
+    if (level > 6)
+        level = 6; /* the vocabulary has six levels; deeper ones share the sixth */
     if (level > 0 && dk_node_set_attr_int(n, DK_ATTR_LEVEL, level) < 0)
         *(bool *)user = true;
     return 1;

@@ -174,9 +174,16 @@ static dk_node *from_json(dk_ctx *ctx, json_t *obj, const path *up,
             fail_at(ctx, &here, "attribute not allowed here", key);
             goto fail;
         }
-        if (!json_is_string(val) ||
-            dk_node_set_attr(n, (dk_attr)a, json_string_value(val)) < 0) {
+        if (!json_is_string(val)) {
             fail_at(ctx, &here, "attribute value is not a text string", key);
+            goto fail;
+        }
+        if (!dk_attr_value_ok((dk_type)type, (dk_attr)a, json_string_value(val))) {
+            fail_at(ctx, &here, "value not allowed for attribute", key);
+            goto fail;
+        }
+        if (dk_node_set_attr(n, (dk_attr)a, json_string_value(val)) < 0) {
+            fail_at(ctx, &here, "attribute value is not UTF-8", key);
             goto fail;
         }
     }

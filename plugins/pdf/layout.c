@@ -900,7 +900,7 @@ static int add_heading(builder *b, const block *bk)
         b->nsec--;
     dk_node *s = dk_node_add(container(b), DK_SECTION);
     dk_node *h = s ? dk_node_add(s, DK_HEADING) : NULL;
-    if (!h || dk_node_set_attr_int(h, DK_ATTR_LEVEL, b->nsec + 1) < 0 ||
+    if (!h || dk_node_set_attr_int(h, DK_ATTR_LEVEL, b->nsec < 6 ? b->nsec + 1 : 6) < 0 ||
         set_page(s, bk->page) < 0 || add_inlines(b, h, bk->first, bk->n, 0, false, false) < 0)
         return -1;
     if (b->nsec < 16)

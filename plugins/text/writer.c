@@ -111,19 +111,24 @@ static int list(writer *w, const dk_node *l, const char *pfx1, const char *pfx)
 {
     bool ordered = dk_node_attr(l, DK_ATTR_TYPE) &&
                    strcmp(dk_node_attr(l, DK_ATTR_TYPE), "ordered") == 0;
-    long number = 1;
+    /* the start, then one more per item: counted apart from the start, so
+     * that no start (up to the largest a long long holds) overflows */
+    long long start = 1;
+    unsigned long long index = 0;
     if (dk_node_attr(l, DK_ATTR_START))
-        number = strtol(dk_node_attr(l, DK_ATTR_START), NULL, 10);
+        start = strtoll(dk_node_attr(l, DK_ATTR_START), NULL, 10);
     bool first = true;
     /* a list right after the paragraph of an item sits tight under it */
     if (dk_node_parent(l) && dk_node_type(dk_node_parent(l)) == DK_ITEM &&
         dk_node_prev(l))
         w->tight = true;
     for (const dk_node *item = dk_node_first(l); item;
-         item = dk_node_next(item), number++) {
+         item = dk_node_next(item), index++) {
         char marker[32], first_pfx[512], rest_pfx[512];
-        if (ordered)
-            snprintf(marker, sizeof marker, "%ld. ", number);
+        if (ordered && start >= 0)
+            snprintf(marker, sizeof marker, "%llu. ", (unsigned long long)start + index);
+        else if (ordered)
+            snprintf(marker, sizeof marker, "%lld. ", start + (long long)index);
         else
             snprintf(marker, sizeof marker, "- ");
         snprintf(first_pfx, sizeof first_pfx, "%s%s", first ? pfx1 : pfx,

@@ -139,8 +139,14 @@ static dk_node *convert(dk_ctx *ctx, xmlNodePtr e, int depth)
             goto fail;
         }
         xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
-        int r = dk_node_set_attr(n, (dk_attr)attr, v ? (const char *)v : "");
+        const char *value = v ? (const char *)v : "";
+        bool allowed = dk_attr_value_ok((dk_type)type, (dk_attr)attr, value);
+        int r = allowed ? dk_node_set_attr(n, (dk_attr)attr, value) : -1;
         xmlFree(v);
+        if (!allowed) {
+            fail_at(ctx, e, "value not allowed for attribute", an);
+            goto fail;
+        }
         if (r < 0) {
             dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
             goto fail;

@@ -39,6 +39,9 @@ static int xml_probe(const dk_probe *p)
 {
     const char *s = (const char *)p->data;
     size_t n = p->size;
+    /* UTF-16 with its byte order mark, starting with markup */
+    if (n >= 4 && (!memcmp(s, "\xFF\xFE<\0", 4) || !memcmp(s, "\xFE\xFF\0<", 4)))
+        return DK_SCORE_LIKELY;
     if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         s += 3, n -= 3;
     while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
@@ -60,6 +63,8 @@ static const dk_magic magic[] = {
     {0, 4, "\xEF\xBB\xBF<", DK_SCORE_POSSIBLE},
     {0, 2, "\n<", DK_SCORE_POSSIBLE},
     {0, 3, "\r\n<", DK_SCORE_POSSIBLE},
+    {0, 4, "\xFF\xFE<\0", DK_SCORE_LIKELY},
+    {0, 4, "\xFE\xFF\0<", DK_SCORE_LIKELY},
     {0, 0, NULL, 0},
 };
 

@@ -8,7 +8,9 @@
  * gives that score to anything (two of them tie); with CONSTRUCTOR, loading
  * it creates the file $DOCKET_TEST_MARKER names; with WARN_TIMES, the
  * transform gives the same warning that many times; with SIGNAL_AT, its
- * SIGNAL_AT-th call sends the process SIGINT.
+ * SIGNAL_AT-th call sends the process SIGINT. With WRITE_THEN it is a
+ * writer (format: its name) that writes 256 KiB and then fails
+ * (WRITE_THEN=0) or takes signal WRITE_THEN.
  */
 #include <docket/plugin.h>
 
@@ -24,6 +26,27 @@ __attribute__((constructor)) static void loaded(void)
     int fd = m ? open(m, O_WRONLY | O_CREAT, 0600) : -1;
     if (fd >= 0)
         close(fd);
+}
+#endif
+
+#ifdef WRITE_THEN
+#include <signal.h>
+#include <string.h>
+static int write_then(dk_ctx *ctx, const dk_node *doc, dk_sink *out)
+{
+    (void)doc;
+    char block[4096];
+    memset(block, 'x', sizeof block);
+    for (int i = 0; i < 64; i++) /* past the sink's 64 KiB: in the file */
+        if (dk_sink_write(out, block, sizeof block) < 0)
+            return -1;
+#if WRITE_THEN == 0
+    return dk_ctx_fail(ctx, DK_E_INTERNAL, "failed half way, on purpose");
+#else
+    (void)ctx;
+    raise(WRITE_THEN);
+    return 0;
+#endif
 }
 #endif
 
@@ -49,7 +72,7 @@ static int read_any(dk_ctx *ctx, const unsigned char *data, size_t size,
 static atomic_int calls;
 #endif
 
-#ifndef PROBE_SCORE
+#if !defined(PROBE_SCORE) && !defined(WRITE_THEN)
 static int mark(dk_ctx *ctx, dk_node *doc)
 {
 #ifdef SIGNAL_AT
@@ -104,6 +127,10 @@ const DESCRIPTOR docket_plugin = {
     .format = "probed",
     .probe = probe,
     .read = read_any,
+#elif defined(WRITE_THEN)
+    .kinds = DK_KIND_WRITER,
+    .format = PLUGIN_NAME,
+    .write = write_then,
 #else
     .kinds = DK_KIND_TRANSFORM,
     .transform = mark,

@@ -177,9 +177,14 @@ DK_API int dk_node_add_text(dk_node *parent, const char *utf8, size_t len);
  * NUL-terminated text. Transfer none. */
 DK_API dk_node *dk_node_add_with_text(dk_node *parent, dk_type type, const char *text);
 
+/* Is value one the vocabulary allows for the attribute on an element of
+ * type (a kind, grade or level from its list, a date as YYYY-MM-DD, page
+ * and offset numbers, a SHA-256 in hex, ...)? */
+DK_API bool dk_attr_value_ok(dk_type type, dk_attr attr, const char *value);
+
 /* Attributes. value is copied; NULL removes the attribute. Returns -1 if
- * the type does not allow the attribute, value is not UTF-8, or out of
- * memory. */
+ * the type does not allow the attribute or the value (dk_attr_value_ok),
+ * value is not UTF-8, or out of memory. */
 DK_API int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value);
 DK_API int dk_node_set_attr_int(dk_node *node, dk_attr attr, long long value);
 /* Transfer none; NULL if unset. */
