@@ -587,7 +587,9 @@ dk_plugin_info *dk_registry_detect(dk_registry *reg, const unsigned char *data,
             continue;
         int score = magic_score(p, &pr);
         bool gated = p->magic && p->magic[0].len; /* heavy: magic first */
-        if (p->has_probe && (!gated || score > 0)) {
+        /* a file named for the plugin's format is worth opening it for */
+        bool named = dot && dot != base && has_ext(p, dot + 1);
+        if (p->has_probe && (!gated || score > 0 || named)) {
             const dk_plugin *d = dk_registry_load(reg, p);
             if (!d)
                 continue;
@@ -596,7 +598,7 @@ dk_plugin_info *dk_registry_detect(dk_registry *reg, const unsigned char *data,
                 score = s < 0 ? 0 : s > DK_SCORE_MAX ? DK_SCORE_MAX : s;
             }
         }
-        if (score > 0 && dot && dot != base && has_ext(p, dot + 1))
+        if (score > 0 && named)
             score += DK_SCORE_EXT;
         if (score > best_score) {
             best = p;

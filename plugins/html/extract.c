@@ -1,0 +1,522 @@
+/*
+ * Main-content extraction: which parts of a page are its content and
+ * which are the site around it. Every decision is made on signals that
+ * hold for web pages in general, and recorded (the reason on the removed
+ * node) for the removal report:
+ *
+ *  1. What is never text: scripts, styles, media, form controls; and what
+ *     the page hides (hidden, aria-hidden, display:none).
+ *  2. Site chrome by meaning: nav, aside, dialogs, page-level header and
+ *     footer, ARIA landmarks (navigation, banner, contentinfo,
+ *     complementary, search), and class or id words (menu, breadcrumb,
+ *     cookie, share, social, sidebar, related, advert, comment, ...). An
+ *     element that holds the page's main element or most of its prose is
+ *     never removed for its name: it is a wrapper.
+ *  3. The main content: paragraphs score their ancestors by their length
+ *     and punctuation (prose has commas and full stops, menus have not);
+ *     the best-scored element, grown to its ancestors while they add
+ *     little prose, is the content, and what lies outside it goes.
+ *  4. Inside the content: blocks that are mostly links (lists of other
+ *     articles, tag lists), page furniture ("Skip to content", "Share"),
+ *     short texts the page repeats (a template's "Hide Ad"), and empty
+ *     shells.
+ */
+#include "htmlp.h"
+
+#include "rules.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const reason_texts[] = {
+#define HR_X_TEXT(e, s) s,
+    HR_REASONS(HR_X_TEXT)
+#undef HR_X_TEXT
+};
+
+const char *html_reason_text(int reason)
+{
+    return reason >= 0 && reason < HR_COUNT ? reason_texts[reason] : "";
+}
+
+/* ---- class and id words ------------------------------------------------------------- */
+
+enum { W_EXACT, W_PREFIX };
+
+typedef struct cue {
+    const char *word;
+    uint8_t mode;
+    uint8_t reason;
+} cue;
+
+/* Words of site chrome in class and id names. */
+static const cue chrome_words[] = {
+    {"nav", W_PREFIX, HR_NAV},         {"menu", W_PREFIX, HR_NAV},
+    {"submenu", W_EXACT, HR_NAV},      {"megamenu", W_EXACT, HR_NAV},
+    {"mainmenu", W_EXACT, HR_NAV},     {"topbar", W_EXACT, HR_NAV},
+    {"toolbar", W_EXACT, HR_NAV},      {"breadcrumb", W_PREFIX, HR_NAV},
+    {"crumbs", W_EXACT, HR_NAV},       {"pagination", W_EXACT, HR_NAV},
+    {"pager", W_EXACT, HR_NAV},        {"skip", W_PREFIX, HR_NAV},
+    {"skiplink", W_PREFIX, HR_NAV},    {"cookie", W_PREFIX, HR_DIALOG},
+    {"consent", W_PREFIX, HR_DIALOG},  {"gdpr", W_EXACT, HR_DIALOG},
+    {"popup", W_PREFIX, HR_DIALOG},    {"modal", W_PREFIX, HR_DIALOG},
+    {"overlay", W_EXACT, HR_DIALOG},   {"newsletter", W_PREFIX, HR_CLASS},
+    {"subscribe", W_PREFIX, HR_CLASS}, {"signup", W_EXACT, HR_CLASS},
+    {"login", W_EXACT, HR_CLASS},      {"share", W_PREFIX, HR_CLASS},
+    {"sharing", W_EXACT, HR_CLASS},    {"shariff", W_EXACT, HR_CLASS},
+    {"social", W_PREFIX, HR_CLASS},    {"sociable", W_EXACT, HR_CLASS},
+    {"footer", W_PREFIX, HR_FOOTER},   {"sidebar", W_PREFIX, HR_ASIDE},
+    {"related", W_PREFIX, HR_CLASS},   {"recommend", W_PREFIX, HR_CLASS},
+    {"advert", W_PREFIX, HR_CLASS},    {"ad", W_EXACT, HR_CLASS},
+    {"ads", W_EXACT, HR_CLASS},        {"adslot", W_EXACT, HR_CLASS},
+    {"sponsor", W_PREFIX, HR_CLASS},   {"promo", W_PREFIX, HR_CLASS},
+    {"outbrain", W_EXACT, HR_CLASS},   {"taboola", W_EXACT, HR_CLASS},
+    {"teaser", W_PREFIX, HR_CLASS},    {"widget", W_PREFIX, HR_CLASS},
+    {"comment", W_PREFIX, HR_COMMENTS}, {"disqus", W_PREFIX, HR_COMMENTS},
+    {"respond", W_EXACT, HR_COMMENTS}, {"tags", W_EXACT, HR_CLASS},
+    {"tagcloud", W_EXACT, HR_CLASS},   {"byline", W_EXACT, HR_CLASS},
+    {"masthead", W_EXACT, HR_HEADER},  {"banner", W_EXACT, HR_DIALOG},
+    {"print", W_EXACT, HR_CLASS},
+};
+#define N_CHROME (sizeof chrome_words / sizeof chrome_words[0])
+
+/* The first chrome word among the tokens of s, as an index + 1, or 0. */
+static int chrome_word(const char *s)
+{
+    if (!s)
+        return 0;
+    while (*s) {
+        while (*s && !isalnum((unsigned char)*s))
+            s++;
+        const char *t = s;
+        while (*s && isalnum((unsigned char)*s) &&
+               !(s > t && islower((unsigned char)s[-1]) && isupper((unsigned char)*s)))
+            s++;
+        size_t tl = (size_t)(s - t);
+        for (size_t i = 0; i < N_CHROME && tl; i++) {
+            size_t wl = strlen(chrome_words[i].word);
+            if (tl < wl || (chrome_words[i].mode == W_EXACT && tl != wl))
+                continue;
+            if (!strncasecmp(t, chrome_words[i].word, wl))
+                return (int)i + 1;
+        }
+    }
+    return 0;
+}
+
+const char *html_extract_word(const hnode *n)
+{
+    return n->word ? chrome_words[n->word - 1].word : NULL;
+}
+
+/* Words of content containers. */
+static bool content_name(const char *s)
+{
+    static const char *const words[] = {"article", "content", "entry", "post",
+                                        "story", "main", "text", "body",
+                                        "blog", "articlebody", NULL};
+    for (const char *const *w = words; *w; w++)
+        if (html_has_token(s, *w))
+            return true;
+    return false;
+}
+
+/* ---- measuring ---------------------------------------------------------------------- */
+
+static bool gone(const hnode *n)
+{
+    return n->flags & (HN_REMOVED | HN_IN_REMOVED);
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Count visible characters (code points, spaces excepted) and sentence
+ * punctuation of a text node. */
+static void count_text(const hnode *t, uint32_t *chars, uint32_t *punct)
+{
+    uint32_t c = 0, p = 0;
+    for (size_t i = 0; i < t->len; i++) {
+        unsigned char b = (unsigned char)t->text[i];
+        if (is_space((char)b) || (b & 0xC0) == 0x80)
+            continue;
+        c++;
+        if (b == ',' || b == '.' || b == ';' || b == '!' || b == '?' || b == ':')
+            p++;
+    }
+    *chars = c;
+    *punct = p;
+}
+
+static bool paragraph_tag(int tag)
+{
+    return tag == HT_P || tag == HT_PRE || tag == HT_LI || tag == HT_DD ||
+           tag == HT_TD || tag == HT_BLOCKQUOTE || tag == HT_ADDRESS ||
+           tag == HT_FIGCAPTION || tag == HT_DT || tag == HT_TH;
+}
+
+/* Bottom-up: chars, link chars, links, punctuation, blocks of each kept
+ * node; and HN_HAS_BLOCK. */
+static void measure(hnode *n, bool in_link)
+{
+    n->chars = n->link_chars = n->links = n->punct = n->blocks = 0;
+    n->flags &= ~HN_HAS_BLOCK;
+    bool link = in_link || n->tag == HT_A;
+    for (hnode *k = n->first; k; k = k->next) {
+        if (k->tag == HT_TEXT) {
+            uint32_t c, p;
+            count_text(k, &c, &p);
+            n->chars += c;
+            n->punct += p;
+            if (link)
+                n->link_chars += c;
+            continue;
+        }
+        int cls = ht_class(k->tag);
+        if (cls == HC_BLOCK || cls == HC_CONTAINER || (k->flags & HN_HAS_BLOCK))
+            n->flags |= HN_HAS_BLOCK;
+        if (gone(k) || cls == HC_SKIP || cls == HC_HEAD)
+            continue;
+        measure(k, link);
+        if (k->flags & HN_HAS_BLOCK)
+            n->flags |= HN_HAS_BLOCK;
+        n->chars += k->chars;
+        n->link_chars += k->link_chars;
+        n->links += k->links + (k->tag == HT_A);
+        n->punct += k->punct;
+        n->blocks += k->blocks + (paragraph_tag(k->tag) && k->chars > 0);
+    }
+}
+
+static float link_density(const hnode *n)
+{
+    return n->chars ? (float)n->link_chars / (float)n->chars : 0.0f;
+}
+
+/* ---- marking ------------------------------------------------------------------------ */
+
+static void remove_node(hnode *n, int reason, int word)
+{
+    n->flags |= HN_REMOVED;
+    n->reason = (uint8_t)reason;
+    n->word = (uint8_t)word;
+}
+
+/* Propagate HN_IN_REMOVED below removed nodes. */
+static void mark_inside(hnode *n, bool inside)
+{
+    if (inside)
+        n->flags |= HN_IN_REMOVED;
+    bool below = inside || (n->flags & HN_REMOVED);
+    for (hnode *k = n->first; k; k = k->next)
+        if (k->tag != HT_TEXT)
+            mark_inside(k, below);
+}
+
+static bool hidden(const hnode *n)
+{
+    if (hattr(n, HA_HIDDEN))
+        return true;
+    const char *ah = hattr(n, HA_ARIA_HIDDEN);
+    if (ah && !strcasecmp(ah, "true"))
+        return true;
+    const char *st = hattr(n, HA_STYLE);
+    if (st) {
+        char buf[256];
+        size_t j = 0;
+        for (size_t i = 0; st[i] && j + 1 < sizeof buf; i++)
+            if (!is_space(st[i]))
+                buf[j++] = (char)tolower((unsigned char)st[i]);
+        buf[j] = '\0';
+        if (strstr(buf, "display:none") || strstr(buf, "visibility:hidden"))
+            return true;
+    }
+    return false;
+}
+
+static bool role_is(const hnode *n, const char *role)
+{
+    return html_has_token(hattr(n, HA_ROLE), role);
+}
+
+/* The page's main element: main, role=main, itemprop=articleBody. */
+static bool main_like(const hnode *n)
+{
+    return n->tag == HT_MAIN || role_is(n, "main") ||
+           html_has_token(hattr(n, HA_ITEMPROP), "articlebody");
+}
+
+typedef struct extractor {
+    hpage *page;
+    hnode *body;
+    uint32_t total; /* visible chars of the body after step 1 */
+    uint32_t prose; /* of them, outside links */
+} extractor;
+
+/* Does n hold the page's main element or an article? */
+static bool holds_main(const hnode *n)
+{
+    for (const hnode *k = n->first; k; k = k->next) {
+        if (k->tag == HT_TEXT || gone(k))
+            continue;
+        if (main_like(k) || k->tag == HT_ARTICLE || holds_main(k))
+            return true;
+    }
+    return false;
+}
+
+/* An element that holds much of the page's prose is a wrapper, whatever
+ * it is called. */
+static bool wrapper(const extractor *x, const hnode *n)
+{
+    uint32_t prose = n->chars - n->link_chars;
+    return (x->prose && prose * 2 > x->prose) || holds_main(n);
+}
+
+static bool inside(const hnode *n, int tag)
+{
+    for (const hnode *p = n->parent; p; p = p->parent)
+        if (p->tag == tag)
+            return true;
+    return false;
+}
+
+static bool inside_main(const hnode *n)
+{
+    for (const hnode *p = n->parent; p; p = p->parent)
+        if (p->tag == HT_ARTICLE || main_like(p))
+            return true;
+    return false;
+}
+
+/* Step 1: what is never text, and what the page hides. */
+static void never_text(hnode *n, bool keep_all)
+{
+    for (hnode *k = n->first; k; k = k->next) {
+        if (k->tag == HT_TEXT)
+            continue;
+        int cls = ht_class(k->tag);
+        if (cls == HC_SKIP) {
+            remove_node(k, HR_CONTROL, 0);
+            continue;
+        }
+        if (cls == HC_HEAD || k->tag == HT_HEAD)
+            continue;
+        if (!keep_all && hidden(k)) {
+            remove_node(k, HR_HIDDEN, 0);
+            continue;
+        }
+        never_text(k, keep_all);
+    }
+}
+
+/* Step 2: site chrome by meaning and by name. */
+static void chrome(extractor *x, hnode *n)
+{
+    for (hnode *k = n->first; k; k = k->next) {
+        if (k->tag == HT_TEXT || gone(k) || ht_class(k->tag) == HC_HEAD)
+            continue;
+        int reason = 0, word = 0;
+        switch (k->tag) {
+        case HT_NAV:
+            reason = HR_NAV;
+            break;
+        case HT_ASIDE:
+            reason = HR_ASIDE;
+            break;
+        case HT_DIALOG:
+            reason = HR_DIALOG;
+            break;
+        case HT_FOOTER:
+            reason = inside_main(k) ? 0 : HR_FOOTER;
+            break;
+        case HT_HEADER:
+            reason = inside_main(k) ? 0 : HR_HEADER;
+            break;
+        default:
+            break;
+        }
+        if (!reason) {
+            if (role_is(k, "navigation") || role_is(k, "menu") ||
+                role_is(k, "menubar") || role_is(k, "search"))
+                reason = HR_NAV;
+            else if (role_is(k, "banner"))
+                reason = HR_HEADER;
+            else if (role_is(k, "contentinfo"))
+                reason = HR_FOOTER;
+            else if (role_is(k, "complementary"))
+                reason = HR_ASIDE;
+            else if (role_is(k, "dialog") || role_is(k, "alertdialog"))
+                reason = HR_DIALOG;
+        }
+        if (!reason && k->tag != HT_BODY && k->tag != HT_HTML &&
+            k->tag != HT_ARTICLE && !main_like(k)) {
+            word = chrome_word(hattr(k, HA_ID));
+            if (!word)
+                word = chrome_word(hattr(k, HA_CLASS));
+            if (word)
+                reason = chrome_words[word - 1].reason;
+        }
+        if (reason && !wrapper(x, k)) {
+            remove_node(k, reason, word);
+            continue;
+        }
+        chrome(x, k);
+    }
+}
+
+/* ---- the main content --------------------------------------------------------------- */
+
+/* Paragraph units score the elements above them. */
+static void score_units(hnode *n)
+{
+    for (hnode *k = n->first; k; k = k->next) {
+        if (k->tag == HT_TEXT || gone(k))
+            continue;
+        int cls = ht_class(k->tag);
+        if (cls == HC_SKIP || cls == HC_HEAD)
+            continue;
+        bool unit = paragraph_tag(k->tag) && !(k->flags & HN_HAS_BLOCK);
+        if (!unit && (cls == HC_CONTAINER || k->tag == HT_OTHER)) {
+            /* text straight in a div counts as a paragraph */
+            for (const hnode *t = k->first; t && !unit; t = t->next)
+                if (t->tag == HT_TEXT) {
+                    uint32_t c, p;
+                    count_text(t, &c, &p);
+                    unit = c >= 25;
+                }
+        }
+        if (unit && k->chars >= 25 && link_density(k) < 0.5f) {
+            float s = 1.0f + (float)(k->punct < 30 ? k->punct : 30) +
+                      (k->chars / 100 < 3 ? (float)(k->chars / 100) : 3.0f);
+            int level = 1;
+            for (hnode *a = k->parent; a && level <= 4; a = a->parent, level++)
+                a->score += level == 1 ? s : s / (float)(level * 1.5f);
+        }
+        score_units(k);
+    }
+}
+
+static void best_candidate(hnode *n, hnode **best, float *best_score)
+{
+    for (hnode *k = n->first; k; k = k->next) {
+        if (k->tag == HT_TEXT || gone(k))
+            continue;
+        if (k->score > 0) {
+            float s = k->score * (1.0f - link_density(k));
+            if (content_name(hattr(k, HA_CLASS)) || content_name(hattr(k, HA_ID)) ||
+                main_like(k) || k->tag == HT_ARTICLE)
+                s *= 1.25f;
+            if (s > *best_score) {
+                *best_score = s;
+                *best = k;
+            }
+        }
+        best_candidate(k, best, best_score);
+    }
+}
+
+static uint32_t prose_of(const hnode *n)
+{
+    return n->chars - n->link_chars;
+}
+
+/* Mark everything outside root as removed (the largest subtrees). */
+static void outside(hnode *root, hnode *top)
+{
+    for (hnode *n = root; n && n != top; n = n->parent) {
+        hnode *p = n->parent;
+        if (!p)
+            break;
+        for (hnode *s = p->first; s; s = s->next) {
+            if (s == n || gone(s))
+                continue;
+            if (s->tag == HT_TEXT) {
+                continue; /* loose text beside the content: see build */
+            }
+            int cls = ht_class(s->tag);
+            if (cls == HC_SKIP || cls == HC_HEAD || s->tag == HT_HEAD)
+                continue;
+            remove_node(s, HR_OUTSIDE, 0);
+        }
+    }
+}
+
+/* ---- inside the content ----------------------------------------------------------- */
+
+/* Blocks made mostly of links: menus, lists of other articles, tags. */
+static bool link_block(const hnode *n)
+{
+    if (!n->links || !n->chars)
+        return false;
+    float ld = link_density(n);
+    if (n->tag == HT_P)
+        return ld > 0.8f && n->links > 1;
+    return ld > 0.6f || (ld > 0.4f && n->punct * 2 < n->links);
+}
+
+static void prune(extractor *x, hnode *n)
+{
+    for (hnode *k = n->first; k; k = k->next) {
+        if (k->tag == HT_TEXT || gone(k))
+            continue;
+        int cls = ht_class(k->tag);
+        if (cls == HC_SKIP || cls == HC_HEAD)
+            continue;
+        bool list_like = k->tag == HT_UL || k->tag == HT_OL || k->tag == HT_DL ||
+                         k->tag == HT_MENU || k->tag == HT_TABLE || k->tag == HT_P ||
+                         cls == HC_CONTAINER;
+        if (list_like && link_block(k) && !wrapper(x, k)) {
+            remove_node(k, HR_LINKS, 0);
+            continue;
+        }
+        prune(x, k);
+    }
+}
+
+void html_extract(hpage *page, bool keep_all)
+{
+    extractor x = {.page = page};
+    hnode *root = page->root;
+    never_text(root, keep_all);
+    mark_inside(root, false);
+    measure(root, false);
+    /* the body */
+    x.body = root;
+    for (hnode *k = root->first; k; k = k->next)
+        if (k->tag == HT_HTML)
+            for (hnode *b = k->first; b; b = b->next)
+                if (b->tag == HT_BODY)
+                    x.body = b;
+    x.total = x.body->chars;
+    x.prose = prose_of(x.body);
+    if (keep_all)
+        return;
+
+    chrome(&x, x.body);
+    mark_inside(root, false);
+    measure(root, false);
+    x.prose = prose_of(x.body);
+
+    score_units(x.body);
+    hnode *best = NULL;
+    float best_score = 0;
+    best_candidate(x.body, &best, &best_score);
+    if (best) {
+        /* grow while the parent adds little prose */
+        while (best != x.body && best->parent &&
+               prose_of(best->parent) * 4 <= prose_of(best) * 5)
+            best = best->parent;
+        best->flags |= HN_ROOT;
+        if (best != x.body)
+            outside(best, x.body);
+    }
+    mark_inside(root, false);
+    measure(root, false);
+    prune(&x, best ? best : x.body);
+    mark_inside(root, false);
+}
