@@ -26,6 +26,7 @@
 #include "rules.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -78,7 +79,12 @@ static const cue chrome_words[] = {
     {"respond", W_EXACT, HR_COMMENTS}, {"tags", W_EXACT, HR_CLASS},
     {"tagcloud", W_EXACT, HR_CLASS},   {"byline", W_EXACT, HR_CLASS},
     {"masthead", W_EXACT, HR_HEADER},  {"banner", W_EXACT, HR_DIALOG},
-    {"print", W_EXACT, HR_CLASS},
+    {"print", W_EXACT, HR_CLASS},      {"meta", W_EXACT, HR_META},
+    {"postmeta", W_EXACT, HR_META},    {"author", W_PREFIX, HR_META},
+    {"caption", W_PREFIX, HR_CAPTION}, {"credit", W_PREFIX, HR_CAPTION},
+    {"copyright", W_EXACT, HR_FOOTER}, {"alert", W_EXACT, HR_DIALOG},
+    {"supplement", W_EXACT, HR_ASIDE}, {"marginal", W_PREFIX, HR_ASIDE},
+    {"nextstory", W_EXACT, HR_CLASS},  {"rating", W_PREFIX, HR_CLASS},
 };
 #define N_CHROME (sizeof chrome_words / sizeof chrome_words[0])
 
@@ -137,9 +143,10 @@ static bool is_space(char c)
 
 /* Count visible characters (code points, spaces excepted) and sentence
  * punctuation of a text node. */
-static void count_text(const hnode *t, uint32_t *chars, uint32_t *punct)
+static void count_text(const hnode *t, uint32_t *chars, uint32_t *punct,
+                       uint32_t *commas)
 {
-    uint32_t c = 0, p = 0;
+    uint32_t c = 0, p = 0, k = 0;
     for (size_t i = 0; i < t->len; i++) {
         unsigned char b = (unsigned char)t->text[i];
         if (is_space((char)b) || (b & 0xC0) == 0x80)
@@ -147,9 +154,16 @@ static void count_text(const hnode *t, uint32_t *chars, uint32_t *punct)
         c++;
         if (b == ',' || b == '.' || b == ';' || b == '!' || b == '?' || b == ':')
             p++;
+        /* commas: ASCII, and the ideographic and fullwidth ones */
+        if (b == ',' || (b == 0xE3 && i + 2 < t->len && (unsigned char)t->text[i + 1] == 0x80 &&
+                         (unsigned char)t->text[i + 2] == 0x81) ||
+            (b == 0xEF && i + 2 < t->len && (unsigned char)t->text[i + 1] == 0xBC &&
+             (unsigned char)t->text[i + 2] == 0x8C))
+            k++;
     }
     *chars = c;
     *punct = p;
+    *commas = k;
 }
 
 static bool paragraph_tag(int tag)
@@ -163,15 +177,17 @@ static bool paragraph_tag(int tag)
  * node; and HN_HAS_BLOCK. */
 static void measure(hnode *n, bool in_link)
 {
-    n->chars = n->link_chars = n->links = n->punct = n->blocks = 0;
+    n->chars = n->link_chars = n->links = n->punct = n->blocks = n->commas = 0;
+    n->good = 0;
     n->flags &= ~HN_HAS_BLOCK;
     bool link = in_link || n->tag == HT_A;
     for (hnode *k = n->first; k; k = k->next) {
         if (k->tag == HT_TEXT) {
-            uint32_t c, p;
-            count_text(k, &c, &p);
+            uint32_t c, p, cm;
+            count_text(k, &c, &p, &cm);
             n->chars += c;
             n->punct += p;
+            n->commas += cm;
             if (link)
                 n->link_chars += c;
             continue;
@@ -188,8 +204,14 @@ static void measure(hnode *n, bool in_link)
         n->link_chars += k->link_chars;
         n->links += k->links + (k->tag == HT_A);
         n->punct += k->punct;
+        n->commas += k->commas;
         n->blocks += k->blocks + (paragraph_tag(k->tag) && k->chars > 0);
+        n->good += k->good;
     }
+    /* a paragraph of prose: long enough, few links, punctuated */
+    if (!(n->flags & HN_HAS_BLOCK) && n->chars >= 80 && n->punct > 0 &&
+        n->link_chars * 4 < n->chars)
+        n->good = n->chars - n->link_chars;
 }
 
 static float link_density(const hnode *n)
@@ -217,9 +239,29 @@ static void mark_inside(hnode *n, bool inside)
             mark_inside(k, below);
 }
 
+/* Class names that hide an element (on screen). */
+static bool hidden_class(const char *cls)
+{
+    static const char *const names[] = {
+        "hidden", "hide", "is-hidden", "invisible", "d-none", "sr-only",
+        "visually-hidden", "visuallyhidden", "screen-reader-text",
+        "element-invisible", "screenreader", "offscreen", NULL};
+    while (cls && *cls) {
+        while (*cls && is_space(*cls))
+            cls++;
+        const char *t = cls;
+        while (*cls && !is_space(*cls))
+            cls++;
+        for (const char *const *n = names; *n; n++)
+            if ((size_t)(cls - t) == strlen(*n) && !strncasecmp(t, *n, strlen(*n)))
+                return true;
+    }
+    return false;
+}
+
 static bool hidden(const hnode *n)
 {
-    if (hattr(n, HA_HIDDEN))
+    if (hattr(n, HA_HIDDEN) || hidden_class(hattr(n, HA_CLASS)))
         return true;
     const char *ah = hattr(n, HA_ARIA_HIDDEN);
     if (ah && !strcasecmp(ah, "true"))
@@ -257,13 +299,13 @@ typedef struct extractor {
     uint32_t prose; /* of them, outside links */
 } extractor;
 
-/* Does n hold the page's main element or an article? */
+/* Does n hold the page's main element? */
 static bool holds_main(const hnode *n)
 {
     for (const hnode *k = n->first; k; k = k->next) {
         if (k->tag == HT_TEXT || gone(k))
             continue;
-        if (main_like(k) || k->tag == HT_ARTICLE || holds_main(k))
+        if (main_like(k) || holds_main(k))
             return true;
     }
     return false;
@@ -332,7 +374,10 @@ static void chrome(extractor *x, hnode *n)
             reason = HR_DIALOG;
             break;
         case HT_FOOTER:
-            reason = inside_main(k) ? 0 : HR_FOOTER;
+            reason = inside(k, HT_BLOCKQUOTE) ? 0 : HR_FOOTER;
+            break;
+        case HT_FIGCAPTION:
+            reason = HR_CAPTION;
             break;
         case HT_HEADER:
             reason = inside_main(k) ? 0 : HR_HEADER;
@@ -380,18 +425,20 @@ static void score_units(hnode *n)
         int cls = ht_class(k->tag);
         if (cls == HC_SKIP || cls == HC_HEAD)
             continue;
-        bool unit = paragraph_tag(k->tag) && !(k->flags & HN_HAS_BLOCK);
+        bool unit = (k->tag == HT_P || k->tag == HT_PRE || k->tag == HT_TD ||
+                     k->tag == HT_BLOCKQUOTE) &&
+                    !(k->flags & HN_HAS_BLOCK);
         if (!unit && (cls == HC_CONTAINER || k->tag == HT_OTHER)) {
             /* text straight in a div counts as a paragraph */
             for (const hnode *t = k->first; t && !unit; t = t->next)
                 if (t->tag == HT_TEXT) {
-                    uint32_t c, p;
-                    count_text(t, &c, &p);
+                    uint32_t c, p, cm;
+                    count_text(t, &c, &p, &cm);
                     unit = c >= 25;
                 }
         }
         if (unit && k->chars >= 25 && link_density(k) < 0.5f) {
-            float s = 1.0f + (float)(k->punct < 30 ? k->punct : 30) +
+            float s = 1.0f + (float)(k->commas < 30 ? k->commas : 30) +
                       (k->chars / 100 < 3 ? (float)(k->chars / 100) : 3.0f);
             int level = 1;
             for (hnode *a = k->parent; a && level <= 4; a = a->parent, level++)
@@ -425,30 +472,65 @@ static uint32_t prose_of(const hnode *n)
     return n->chars - n->link_chars;
 }
 
-/* Mark everything outside root as removed (the largest subtrees). */
-static void outside(hnode *root, hnode *top)
+static float adjusted(const hnode *n)
 {
-    for (hnode *n = root; n && n != top; n = n->parent) {
-        hnode *p = n->parent;
-        if (!p)
-            break;
-        for (hnode *s = p->first; s; s = s->next) {
-            if (s == n || gone(s))
+    float s = n->score * (1.0f - link_density(n));
+    if (content_name(hattr(n, HA_CLASS)) || content_name(hattr(n, HA_ID)) ||
+        main_like(n) || n->tag == HT_ARTICLE)
+        s *= 1.25f;
+    return s;
+}
+
+static bool skipped(const hnode *n)
+{
+    int cls = ht_class(n->tag);
+    return n->tag == HT_TEXT || gone(n) || cls == HC_SKIP || cls == HC_HEAD ||
+           n->tag == HT_HEAD;
+}
+
+/* A sibling of the best candidate that belongs with it: scored well
+ * itself, or a paragraph of prose. */
+static bool belongs(const hnode *s, float threshold)
+{
+    if (adjusted(s) >= threshold)
+        return true;
+    uint32_t prose = prose_of(s);
+    float ld = link_density(s);
+    if (prose > 80 && ld < 0.25f && s->punct > 0)
+        return true;
+    return prose > 20 && prose <= 80 && ld == 0.0f && s->punct > 0 &&
+           !(s->flags & HN_HAS_BLOCK);
+}
+
+/* The main content: the best candidate, the siblings that belong with it,
+ * and, further out, regions that hold paragraphs of prose themselves;
+ * everything else goes. */
+static void choose_root(extractor *x, hnode *best)
+{
+    float threshold = adjusted(best) * 0.2f;
+    if (threshold < 10)
+        threshold = 10;
+    uint32_t good = best->good;
+    int level = 1;
+    best->flags |= HN_ROOT;
+    for (hnode *n = best; n != x->body && n->parent; n = n->parent, level++) {
+        for (hnode *s = n->parent->first; s; s = s->next) {
+            if (s == n || skipped(s))
                 continue;
-            if (s->tag == HT_TEXT) {
-                continue; /* loose text beside the content: see build */
-            }
-            int cls = ht_class(s->tag);
-            if (cls == HC_SKIP || cls == HC_HEAD || s->tag == HT_HEAD)
-                continue;
-            remove_node(s, HR_OUTSIDE, 0);
+            bool keep = s->good >= 150 && s->good * 6 >= good &&
+                        link_density(s) < 0.5f;
+            if (level == 1 && !keep)
+                keep = belongs(s, threshold) || (s->tag >= HT_H1 && s->tag <= HT_H6);
+            if (!keep)
+                remove_node(s, HR_OUTSIDE, 0);
         }
     }
 }
 
 /* ---- inside the content ----------------------------------------------------------- */
 
-/* Blocks made mostly of links: menus, lists of other articles, tags. */
+/* Blocks made mostly of links: menus, lists of other articles, tags. A
+ * container with much prose outside its links is looked into instead. */
 static bool link_block(const hnode *n)
 {
     if (!n->links || !n->chars)
@@ -456,6 +538,8 @@ static bool link_block(const hnode *n)
     float ld = link_density(n);
     if (n->tag == HT_P)
         return ld > 0.8f && n->links > 1;
+    if (prose_of(n) >= 300 && n->tag != HT_UL && n->tag != HT_OL)
+        return false;
     return ld > 0.6f || (ld > 0.4f && n->punct * 2 < n->links);
 }
 
@@ -506,17 +590,22 @@ void html_extract(hpage *page, bool keep_all)
     hnode *best = NULL;
     float best_score = 0;
     best_candidate(x.body, &best, &best_score);
-    if (best) {
-        /* grow while the parent adds little prose */
-        while (best != x.body && best->parent &&
-               prose_of(best->parent) * 4 <= prose_of(best) * 5)
-            best = best->parent;
-        best->flags |= HN_ROOT;
-        if (best != x.body)
-            outside(best, x.body);
+    if (best && getenv("DK_HTML_DEBUG")) {
+        fprintf(stderr, "best: %s id=%s class=%s score %.1f adj %.1f chars %u prose %u\n",
+                ht_name(best->tag), hattr(best, HA_ID) ? hattr(best, HA_ID) : "",
+                hattr(best, HA_CLASS) ? hattr(best, HA_CLASS) : "", best->score,
+                adjusted(best), best->chars, prose_of(best));
+        for (hnode *s = best->parent ? best->parent->first : NULL; s; s = s->next)
+            if (!skipped(s))
+                fprintf(stderr, "  sib %s id=%s class=%.40s score %.1f adj %.1f chars %u prose %u ld %.2f\n",
+                        ht_name(s->tag), hattr(s, HA_ID) ? hattr(s, HA_ID) : "",
+                        hattr(s, HA_CLASS) ? hattr(s, HA_CLASS) : "", s->score,
+                        adjusted(s), s->chars, prose_of(s), link_density(s));
     }
+    if (best && !getenv("DK_NOROOT"))
+        choose_root(&x, best);
     mark_inside(root, false);
     measure(root, false);
-    prune(&x, best ? best : x.body);
+    prune(&x, x.body);
     mark_inside(root, false);
 }

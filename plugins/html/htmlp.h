@@ -198,6 +198,8 @@ struct hnode {
     uint32_t link_chars;
     uint32_t links;
     uint32_t punct;   /* sentence punctuation below */
+    uint32_t commas;
+    uint32_t good;    /* characters in paragraphs of prose below */
     uint32_t blocks;  /* paragraph-like blocks below */
     float score;
     uint8_t reason;   /* why removed (extract.c), 0 for kept */
@@ -298,7 +300,9 @@ static inline const char *hattr(const hnode *n, int a)
     X(OUTSIDE, "outside the main content")                                     \
     X(EMPTY_SHELL, "no text")                                                  \
     X(COMMENTS, "comments")                                                    \
-    X(DIALOG, "dialog or banner")
+    X(DIALOG, "dialog or banner")                                              \
+    X(META, "byline or date line")                                             \
+    X(CAPTION, "caption or credit")
 
 typedef enum hreason {
 #define HR_X_ENUM(e, s) HR_##e,
@@ -348,5 +352,7 @@ int html_text_of(const hnode *n, dk_buf *b, size_t limit, bool all);
 
 /* Does the (lower-cased) class or id hold word as a whole token? */
 bool html_has_token(const char *attr, const char *word);
+
+void html_debug(const hpage *page);
 
 #endif

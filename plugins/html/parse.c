@@ -338,6 +338,9 @@ int html_parse(dk_ctx *ctx, const hdecoded *dec, hpage *page)
     htmlCtxtUseOptions(p, HTML_PARSE_RECOVER | HTML_PARSE_NONET |
                               HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                               HTML_PARSE_IGNORE_ENC);
+    /* UTF-8 from the start, or the parser guesses Latin-1 at the first
+     * non-ASCII byte */
+    xmlSwitchEncoding(p, XML_CHAR_ENCODING_UTF8);
     htmlParseDocument(p);
     flush(&st);
     dk_buf_free(&st.pending);

@@ -282,3 +282,42 @@ cleanup:
     dk_buf_free(&r.text);
     return ret;
 }
+
+/* development aid: kept leaf blocks with their paths (DK_HTML_DEBUG) */
+static void debug_walk(const hnode *n, dk_buf *b)
+{
+    for (const hnode *k = n->first; k; k = k->next) {
+        if (k->tag == HT_TEXT || (k->flags & (HN_REMOVED | HN_IN_REMOVED)))
+            continue;
+        int cls = ht_class(k->tag);
+        if (cls == HC_SKIP || cls == HC_HEAD)
+            continue;
+        if ((cls == HC_BLOCK || cls == HC_CONTAINER) && !(k->flags & HN_HAS_BLOCK)) {
+            dk_buf_clear(b);
+            put_path(b, k);
+            if (hattr(k, HA_ID)) { dk_buf_puts(b, "#"); dk_buf_puts(b, hattr(k, HA_ID)); }
+            if (hattr(k, HA_CLASS)) { dk_buf_puts(b, "."); put_clean(b, hattr(k, HA_CLASS), 60); }
+            /* ancestors' classes */
+            dk_buf_puts(b, "  <");
+            for (const hnode *a = k->parent; a && a->parent; a = a->parent) {
+                if (hattr(a, HA_CLASS) || hattr(a, HA_ID)) {
+                    dk_buf_printf(b, " %s", ht_name(a->tag));
+                    if (hattr(a, HA_ID)) { dk_buf_puts(b, "#"); put_clean(b, hattr(a, HA_ID), 30); }
+                    if (hattr(a, HA_CLASS)) { dk_buf_puts(b, "."); put_clean(b, hattr(a, HA_CLASS), 40); }
+                }
+            }
+            dk_buf_printf(b, " | ch %u ln %u p %u :: ", k->chars, k->link_chars, k->punct);
+            html_text_of(k, b, b->len + 120, false);
+            fprintf(stderr, "%.*s\n", (int)b->len, b->data);
+            continue;
+        }
+        debug_walk(k, b);
+    }
+}
+
+void html_debug(const hpage *page)
+{
+    dk_buf b = DK_BUF_INIT;
+    debug_walk(page->root, &b);
+    dk_buf_free(&b);
+}
