@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /*
  * Main-content extraction: which parts of a page are its content and
  * which are the site around it. Every decision is made on signals that
@@ -514,13 +515,30 @@ static void choose_root(extractor *x, hnode *best)
     int level = 1;
     best->flags |= HN_ROOT;
     for (hnode *n = best; n != x->body && n->parent; n = n->parent, level++) {
+        bool before = true; /* s comes before n */
         for (hnode *s = n->parent->first; s; s = s->next) {
-            if (s == n || skipped(s))
+            if (s == n) {
+                before = false;
                 continue;
-            bool keep = s->good >= 150 && s->good * 6 >= good &&
-                        link_density(s) < 0.5f;
-            if (level == 1 && !keep)
-                keep = belongs(s, threshold) || (s->tag >= HT_H1 && s->tag <= HT_H6);
+            }
+            if (skipped(s))
+                continue;
+            float ld = link_density(s);
+            bool heading = s->tag >= HT_H1 && s->tag <= HT_H6;
+            /* a region of prose of its own */
+            bool keep = s->good >= 150 && s->good * 6 >= good && ld < 0.5f;
+            /* beside the best: what scores, prose, headings */
+            if (!keep && level == 1)
+                keep = belongs(s, threshold) || heading;
+            /* just above it: a heading, a lead, an introduction */
+            if (!keep && before && level <= 3)
+                keep = ld < 0.4f && (s->good > 0 || heading ||
+                                     (prose_of(s) >= 40 && s->punct > 0 && ld < 0.1f));
+            /* near it: lists and tables without links (ingredients, data) */
+            if (!keep && level <= 2 && ld < 0.2f && prose_of(s) >= 30 &&
+                (s->tag == HT_UL || s->tag == HT_OL || s->tag == HT_DL ||
+                 s->tag == HT_TABLE))
+                keep = true;
             if (!keep)
                 remove_node(s, HR_OUTSIDE, 0);
         }
@@ -529,6 +547,21 @@ static void choose_root(extractor *x, hnode *best)
 
 /* ---- inside the content ----------------------------------------------------------- */
 
+/* Text that shows a web or mail address: a reference, not a teaser. */
+static bool shows_address(const hnode *n)
+{
+    for (const hnode *k = n->first; k; k = k->next) {
+        if (k->tag == HT_TEXT) {
+            if (memmem(k->text, k->len, "://", 3) || memmem(k->text, k->len, "www.", 4) ||
+                memchr(k->text, '@', k->len))
+                return true;
+        } else if (shows_address(k)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Blocks made mostly of links: menus, lists of other articles, tags. A
  * container with much prose outside its links is looked into instead. */
 static bool link_block(const hnode *n)
@@ -536,8 +569,10 @@ static bool link_block(const hnode *n)
     if (!n->links || !n->chars)
         return false;
     float ld = link_density(n);
-    if (n->tag == HT_P)
-        return ld > 0.8f && n->links > 1;
+    /* a paragraph that is one link ("Read also: ...") */
+    if (n->tag == HT_P || !(n->flags & HN_HAS_BLOCK))
+        return (ld > 0.8f && n->links > 1) ||
+               (ld >= 0.9f && n->links == 1 && n->chars < 200 && !shows_address(n));
     if (prose_of(n) >= 300 && n->tag != HT_UL && n->tag != HT_OL)
         return false;
     return ld > 0.6f || (ld > 0.4f && n->punct * 2 < n->links);
@@ -560,6 +595,72 @@ static void prune(extractor *x, hnode *n)
         }
         prune(x, k);
     }
+}
+
+static bool heading_tag(int tag)
+{
+    return tag >= HT_H1 && tag <= HT_H6;
+}
+
+typedef struct blocklist {
+    hnode **v;
+    size_t n, cap;
+} blocklist;
+
+/* The kept blocks that hold text, in page order. */
+static int leaf_blocks(hnode *n, blocklist *l)
+{
+    for (hnode *k = n->first; k; k = k->next) {
+        if (skipped(k))
+            continue;
+        int cls = ht_class(k->tag);
+        if (cls != HC_BLOCK && cls != HC_CONTAINER && !(k->flags & HN_HAS_BLOCK))
+            continue;
+        if (!(k->flags & HN_HAS_BLOCK) || heading_tag(k->tag)) {
+            if (!k->chars)
+                continue;
+            if (l->n == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 256;
+                hnode **v = realloc(l->v, cap * sizeof *v);
+                if (!v)
+                    return -1;
+                l->v = v;
+                l->cap = cap;
+            }
+            l->v[l->n++] = k;
+            continue;
+        }
+        if (leaf_blocks(k, l) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A heading that introduces nothing (what followed it was removed, or
+ * another heading of its level follows) goes with what it introduced. */
+static void orphan_headings(extractor *x)
+{
+    blocklist l = {0};
+    if (leaf_blocks(x->body, &l) < 0) {
+        free(l.v);
+        return;
+    }
+    int next_level = 0; /* of the next kept block if a heading, 7 for text */
+    for (size_t i = l.n; i-- > 0;) {
+        hnode *k = l.v[i];
+        if (!heading_tag(k->tag)) {
+            next_level = 7;
+            continue;
+        }
+        int level = k->tag - HT_H1 + 1;
+        /* a long "heading" is a paragraph set in large type */
+        if ((next_level == 0 || next_level <= level) && k->chars <= 100) {
+            remove_node(k, HR_ORPHAN, 0);
+            continue;
+        }
+        next_level = level;
+    }
+    free(l.v);
 }
 
 void html_extract(hpage *page, bool keep_all)
@@ -607,5 +708,7 @@ void html_extract(hpage *page, bool keep_all)
     mark_inside(root, false);
     measure(root, false);
     prune(&x, x.body);
+    mark_inside(root, false);
+    orphan_headings(&x);
     mark_inside(root, false);
 }

@@ -302,7 +302,8 @@ static inline const char *hattr(const hnode *n, int a)
     X(COMMENTS, "comments")                                                    \
     X(DIALOG, "dialog or banner")                                              \
     X(META, "byline or date line")                                             \
-    X(CAPTION, "caption or credit")
+    X(CAPTION, "caption or credit")                                            \
+    X(ORPHAN, "heading of removed content")
 
 typedef enum hreason {
 #define HR_X_ENUM(e, s) HR_##e,
