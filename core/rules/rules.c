@@ -259,9 +259,15 @@ static const struct {
     {"not graded", DKR_GRADE_UNGRADED},
 };
 
-/* Trim spaces, a final full stop, and a leading "Grade" / "Grade:". */
+/* Trim spaces, a final full stop, and a leading label: "Grade" /
+ * "Grade:", or one of the judgment labels of inspection pages followed by
+ * a colon ("Our judgment: Good", "Overall judgement: Good"). */
 static void grade_trim(const char *s, size_t len, size_t *a, size_t *b)
 {
+    static const char *const labels[] = {
+        "our judgment", "our judgement", "overall judgment",
+        "overall judgement", "judgment", "judgement", "overall grade",
+        "rating", NULL};
     size_t i = 0, j = len;
     while (i < j && isspace((unsigned char)s[i]))
         i++;
@@ -272,6 +278,15 @@ static void grade_trim(const char *s, size_t len, size_t *a, size_t *b)
         i += 5;
         while (i < j && (s[i] == ' ' || s[i] == ':'))
             i++;
+    }
+    for (const char *const *l = labels; *l; l++) {
+        size_t n = strlen(*l);
+        if (j - i > n + 1 && strncasecmp(s + i, *l, n) == 0 && s[i + n] == ':') {
+            i += n + 1;
+            while (i < j && isspace((unsigned char)s[i]))
+                i++;
+            break;
+        }
     }
     *a = i;
     *b = j;

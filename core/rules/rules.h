@@ -55,7 +55,8 @@ typedef enum dkr_grade {
 const char *dkr_grade_value(dkr_grade g);
 
 /* The grade that all of s states: "Good", "requires improvement",
- * "Grade: Inadequate", "Ungraded." (case and surrounding space ignored).
+ * "Grade: Inadequate", "Our judgment: Good", "Ungraded." (case and
+ * surrounding space ignored).
  * gstart and gend (may be NULL) get the range of the grade words. */
 dkr_grade dkr_grade_parse(const char *s, size_t len, size_t *gstart,
                         size_t *gend);

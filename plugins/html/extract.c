@@ -636,6 +636,77 @@ static int leaf_blocks(hnode *n, blocklist *l)
     return 0;
 }
 
+typedef struct short_text {
+    char *text;
+    hnode *node;
+} short_text;
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(((const short_text *)a)->text, ((const short_text *)b)->text);
+}
+
+static bool number_only(const char *t)
+{
+    size_t n = 0;
+    while (t[n] >= '0' && t[n] <= '9')
+        n++;
+    if (t[n] == '.' || t[n] == ')')
+        n++;
+    return n > 0 && n <= 4 && t[n] == '\0';
+}
+
+/* Page furniture standing alone ("Skip to content", "Print this page"), a
+ * question's number standing before its heading, and short texts the
+ * page's template repeats three times or more ("Hide Ad"). Table cells and
+ * list items may repeat: they are left alone. */
+static void furniture(extractor *x)
+{
+    blocklist l = {0};
+    short_text *st = NULL;
+    size_t n_st = 0;
+    dk_buf t = DK_BUF_INIT;
+    if (leaf_blocks(x->body, &l) < 0 || !(st = calloc(l.n + 1, sizeof *st)))
+        goto done;
+    for (size_t i = 0; i < l.n; i++) {
+        hnode *k = l.v[i];
+        dk_buf_clear(&t);
+        if (k->chars > 80 || html_text_of(k, &t, 200, false) < 0 ||
+            dk_buf_reserve(&t, 0) < 0)
+            continue;
+        t.data[t.len] = '\0';
+        if (dkr_is_boilerplate(t.data, t.len)) {
+            remove_node(k, HR_FURNITURE, 0);
+            continue;
+        }
+        if (number_only(t.data) && i + 1 < l.n && heading_tag(l.v[i + 1]->tag)) {
+            remove_node(k, HR_FURNITURE, 0);
+            continue;
+        }
+        if (k->tag == HT_TD || k->tag == HT_TH || k->tag == HT_LI ||
+            k->tag == HT_DT || k->tag == HT_DD || heading_tag(k->tag))
+            continue;
+        if ((st[n_st].text = strdup(t.data)))
+            st[n_st++].node = k;
+    }
+    qsort(st, n_st, sizeof *st, by_text);
+    for (size_t i = 0; i < n_st;) {
+        size_t j = i + 1;
+        while (j < n_st && !strcmp(st[i].text, st[j].text))
+            j++;
+        if (j - i >= 3)
+            for (size_t k = i; k < j; k++)
+                remove_node(st[k].node, HR_REPEATED, 0);
+        i = j;
+    }
+done:
+    for (size_t i = 0; i < n_st; i++)
+        free(st[i].text);
+    free(st);
+    free(l.v);
+    dk_buf_free(&t);
+}
+
 /* A heading that introduces nothing (what followed it was removed, or
  * another heading of its level follows) goes with what it introduced. */
 static void orphan_headings(extractor *x)
@@ -708,6 +779,8 @@ void html_extract(hpage *page, bool keep_all)
     mark_inside(root, false);
     measure(root, false);
     prune(&x, x.body);
+    mark_inside(root, false);
+    furniture(&x);
     mark_inside(root, false);
     orphan_headings(&x);
     mark_inside(root, false);

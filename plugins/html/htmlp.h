@@ -186,7 +186,8 @@ typedef struct hnode hnode;
 /* One node of the parsed page. The page owns all nodes (an arena). */
 struct hnode {
     hnode *parent, *first, *last, *next, *prev;
-    const char *attr[HA_COUNT]; /* NULL when absent; transfer none */
+    const char **attr;          /* HA_COUNT values (NULL when absent), or
+                                   NULL for none at all; transfer none */
     char *text;                 /* HT_TEXT: UTF-8 text, entities decoded */
     size_t len;                 /* of text */
     size_t offset;              /* byte offset in the input, or SIZE_MAX */
@@ -279,7 +280,7 @@ int html_parse(dk_ctx *ctx, const hdecoded *dec, hpage *page);
 /* The value of a node's attribute, or NULL. */
 static inline const char *hattr(const hnode *n, int a)
 {
-    return n->attr[a];
+    return n->attr ? n->attr[a] : NULL;
 }
 
 /* ---- extraction ------------------------------------------------------------------ */

@@ -241,8 +241,12 @@ static void on_start(void *user, const xmlChar *xname, const xmlChar **atts)
     }
     for (const xmlChar **a = atts; a && a[0]; a += 2) {
         int i = attr_index((const char *)a[0]);
-        if (i < 0 || n->attr[i])
+        if (i < 0 || (n->attr && n->attr[i]))
             continue;
+        if (!n->attr && !(n->attr = hpage_alloc(st->page, HA_COUNT * sizeof *n->attr))) {
+            st->oom = true;
+            return;
+        }
         const char *v = a[1] ? (const char *)a[1] : "";
         if (!(n->attr[i] = hpage_strndup(st->page, v, strlen(v)))) {
             st->oom = true;
