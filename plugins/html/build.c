@@ -46,6 +46,7 @@ typedef struct flow {
     bool space;         /* a space is due before the next word */
     bool br;            /* the last thing in para was a line break */
     bool started;       /* para holds text */
+    bool spaced;        /* the last character put in para is a space */
     bool br2;           /* two line breaks in a row: the paragraph ends */
 } flow;
 
@@ -76,6 +77,14 @@ static bool gone(const hnode *n)
     return n->flags & (HN_REMOVED | HN_IN_REMOVED);
 }
 
+/* How an element reads: a control the extraction kept (a button's text,
+ * with --keep-all) reads as inline text. */
+static int cls_of(const hnode *n)
+{
+    int cls = ht_class(n->tag);
+    return cls == HC_SKIP && !gone(n) ? HC_INLINE : cls;
+}
+
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
@@ -83,7 +92,15 @@ static bool is_space(char c)
 
 static void set_offset(builder *b, dk_node *n, const hnode *h)
 {
-    size_t at = h ? html_input_offset(&b->offs, h->offset) : SIZE_MAX;
+    size_t from = h ? h->offset : SIZE_MAX;
+    /* text: where its first word starts */
+    if (h && h->tag == HT_TEXT && from != SIZE_MAX) {
+        size_t i = 0;
+        while (i < h->len && is_space(h->text[i]))
+            i++;
+        from += i;
+    }
+    size_t at = h ? html_input_offset(&b->offs, from) : SIZE_MAX;
     if (at != SIZE_MAX)
         dk_node_set_attr_int(n, DK_ATTR_OFFSET, (long long)at);
 }
@@ -111,11 +128,23 @@ static void add_text(builder *b, flow *f, dk_node *into, const char *s, size_t l
             f->space = true;
             continue;
         }
-        if (f->space && f->started && !f->br && dk_buf_putc(t, ' ') < 0)
-            goto fail;
+        if (f->space && f->started && !f->br && !f->spaced) {
+            /* at the start of an inline element, the space goes before it */
+            dk_node *parent = dk_node_parent(into);
+            if (!t->len && !dk_node_first(into) && into != f->para && parent) {
+                dk_node *sp = dk_node_new_text(" ", 1);
+                if (!sp || dk_node_insert_before(parent, into, sp) < 0) {
+                    dk_node_free(sp);
+                    goto fail;
+                }
+            } else if (dk_buf_putc(t, ' ') < 0) {
+                goto fail;
+            }
+        }
         f->space = false;
         f->br = false;
         f->started = true;
+        f->spaced = false;
         size_t j = i;
         while (j < len && !is_space(s[j]))
             j++;
@@ -133,8 +162,11 @@ fail:
 /* A pending space goes before an inline element, not inside it. */
 static void flush_space(builder *b, flow *f, dk_node *into)
 {
-    if (f->space && f->started && !f->br && dk_node_add_text(into, " ", 1) < 0)
-        oom(b);
+    if (f->space && f->started && !f->br && !f->spaced) {
+        if (dk_node_add_text(into, " ", 1) < 0)
+            oom(b);
+        f->spaced = true;
+    }
     f->space = false;
 }
 
@@ -295,6 +327,7 @@ static void inlines(builder *b, flow *f, dk_node *into, const hnode *n, int dept
             continue;
         }
         int cls = ht_class(k->tag);
+        cls = cls_of(k);
         if (cls == HC_SKIP || cls == HC_HEAD)
             continue;
         if (cls == HC_INLINE) {
@@ -356,7 +389,7 @@ static bool has_visible_text(const hnode *n)
                 return true;
         return false;
     }
-    if (gone(n) || ht_class(n->tag) == HC_SKIP || ht_class(n->tag) == HC_HEAD)
+    if (gone(n) || cls_of(n) == HC_SKIP || cls_of(n) == HC_HEAD)
         return false;
     if (n->tag == HT_BR)
         return false;
@@ -842,7 +875,7 @@ static void blocks(builder *b, flow *f, const hnode *n)
                 add_text(b, f, p, k->text, k->len);
             continue;
         }
-        int cls = ht_class(k->tag);
+        int cls = cls_of(k);
         if (gone(k) || cls == HC_SKIP || cls == HC_HEAD || k->tag == HT_HEAD)
             continue;
         if (k->tag == HT_BR) {
@@ -961,7 +994,11 @@ static void meta_date(builder *b, const char *role, const char *found,
     dkr_date d;
     size_t a, e;
     const char *src = iso && *iso ? iso : found;
-    if (!src || !dkr_find_date(src, strlen(src), 0, &d, &a, &e))
+    size_t len = src ? strlen(src) : 0;
+    /* 2016-03-02T10:00:00Z: the date part */
+    if (len > 10 && src[4] == '-' && src[7] == '-' && (src[10] == 'T' || src[10] == ' '))
+        len = 10;
+    if (!src || !dkr_find_date(src, len, 0, &d, &a, &e))
         return;
     char *text = collapse(found && *found ? found : src);
     if (!text) {

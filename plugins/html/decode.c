@@ -191,7 +191,7 @@ static bool mostly_utf8(const unsigned char *d, size_t size)
             i++;
         }
     }
-    return good > 0 && bad * 10 < good;
+    return good > 0 && bad * 3 < good;
 }
 
 int html_decode(dk_ctx *ctx, const unsigned char *data, size_t size,
@@ -233,8 +233,8 @@ int html_decode(dk_ctx *ctx, const unsigned char *data, size_t size,
         if (repair_utf8(data, size, b, &bad_at, &n_bad) < 0)
             return dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
         out->mode = DEC_NONE;
-        dk_ctx_warn(ctx, "invalid UTF-8 at byte %zu (%zu bytes replaced with "
-                    "U+FFFD)", bad_at + out->bom, n_bad);
+        dk_ctx_warn(ctx, "invalid UTF-8 at byte %zu, replaced with U+FFFD (%zu "
+                    "in all)", bad_at + out->bom, n_bad);
     } else {
         if (!cs)
             cs = "WINDOWS-1252";

@@ -81,6 +81,7 @@ static const cue chrome_words[] = {
     {"tagcloud", W_EXACT, HR_CLASS},   {"byline", W_EXACT, HR_CLASS},
     {"masthead", W_EXACT, HR_HEADER},  {"banner", W_EXACT, HR_DIALOG},
     {"print", W_EXACT, HR_CLASS},      {"meta", W_EXACT, HR_META},
+    {"toc", W_EXACT, HR_NAV},
     {"postmeta", W_EXACT, HR_META},    {"author", W_PREFIX, HR_META},
     {"caption", W_PREFIX, HR_CAPTION}, {"credit", W_PREFIX, HR_CAPTION},
     {"copyright", W_EXACT, HR_FOOTER}, {"alert", W_EXACT, HR_DIALOG},
@@ -176,12 +177,19 @@ static bool paragraph_tag(int tag)
 
 /* Bottom-up: chars, link chars, links, punctuation, blocks of each kept
  * node; and HN_HAS_BLOCK. */
+/* A link away from the page: not a jump to an anchor in it. */
+static bool link_away(const hnode *n)
+{
+    const char *h = hattr(n, HA_HREF);
+    return n->tag == HT_A && !(h && h[0] == '#');
+}
+
 static void measure(hnode *n, bool in_link)
 {
     n->chars = n->link_chars = n->links = n->punct = n->blocks = n->commas = 0;
     n->good = 0;
     n->flags &= ~HN_HAS_BLOCK;
-    bool link = in_link || n->tag == HT_A;
+    bool link = in_link || link_away(n);
     for (hnode *k = n->first; k; k = k->next) {
         if (k->tag == HT_TEXT) {
             uint32_t c, p, cm;
@@ -203,7 +211,7 @@ static void measure(hnode *n, bool in_link)
             n->flags |= HN_HAS_BLOCK;
         n->chars += k->chars;
         n->link_chars += k->link_chars;
-        n->links += k->links + (k->tag == HT_A);
+        n->links += k->links + link_away(k);
         n->punct += k->punct;
         n->commas += k->commas;
         n->blocks += k->blocks + (paragraph_tag(k->tag) && k->chars > 0);
@@ -343,7 +351,10 @@ static void never_text(hnode *n, bool keep_all)
         if (k->tag == HT_TEXT)
             continue;
         int cls = ht_class(k->tag);
-        if (cls == HC_SKIP) {
+        /* with --keep-all, the text a reader sees on a control stays */
+        bool shown = k->tag == HT_BUTTON || k->tag == HT_MARQUEE ||
+                     k->tag == HT_TEXTAREA;
+        if (cls == HC_SKIP && !(keep_all && shown)) {
             remove_node(k, HR_CONTROL, 0);
             continue;
         }
@@ -614,7 +625,10 @@ static int leaf_blocks(hnode *n, blocklist *l)
         if (skipped(k))
             continue;
         int cls = ht_class(k->tag);
-        if (cls != HC_BLOCK && cls != HC_CONTAINER && !(k->flags & HN_HAS_BLOCK))
+        /* inline content beside blocks makes a paragraph of its own */
+        bool loose = cls == HC_INLINE && (n->flags & HN_HAS_BLOCK) && k->tag != HT_BR;
+        if (cls != HC_BLOCK && cls != HC_CONTAINER && !(k->flags & HN_HAS_BLOCK) &&
+            !loose)
             continue;
         if (!(k->flags & HN_HAS_BLOCK) || heading_tag(k->tag)) {
             if (!k->chars)
@@ -685,6 +699,9 @@ static void furniture(extractor *x)
         }
         if (k->tag == HT_TD || k->tag == HT_TH || k->tag == HT_LI ||
             k->tag == HT_DT || k->tag == HT_DD || heading_tag(k->tag))
+            continue;
+        /* grades repeat on purpose, one for each question */
+        if (dkr_grade_parse(t.data, t.len, NULL, NULL) != DKR_GRADE_NONE)
             continue;
         if ((st[n_st].text = strdup(t.data)))
             st[n_st++].node = k;

@@ -123,8 +123,10 @@ static int html_probe(const dk_probe *p)
     int tags = q < end && *q == '<' ? html_tags(q, end) : 0;
     if (tags >= 2)
         return DK_SCORE_LIKELY - 25;
-    if (tags == 1 || html_name(p->filename)) {
-        /* anything readable with an HTML name, or a fragment of markup */
+    if (tags == 1)
+        return DK_SCORE_POSSIBLE; /* a fragment of markup */
+    if (html_name(p->filename)) {
+        /* anything readable with an HTML name */
         size_t controls = 0;
         for (size_t i = 0; i < p->size; i++) {
             unsigned char c = p->data[i];
@@ -144,6 +146,13 @@ static const dk_magic magic[] = {
     {0, 3, "\r\n<", DK_SCORE_POSSIBLE},
     {0, 2, " <", DK_SCORE_POSSIBLE},
     {0, 2, "\t<", DK_SCORE_POSSIBLE},
+    {0, 3, "\n\n<", DK_SCORE_POSSIBLE},
+    {0, 5, "\r\n\r\n<", DK_SCORE_POSSIBLE},
+    {0, 3, "  <", DK_SCORE_POSSIBLE},
+    {0, 3, "\n\t<", DK_SCORE_POSSIBLE},
+    {0, 3, "\n <", DK_SCORE_POSSIBLE},
+    {0, 5, "\xEF\xBB\xBF\n<", DK_SCORE_POSSIBLE},
+    {0, 6, "\xEF\xBB\xBF\r\n<", DK_SCORE_POSSIBLE},
     {0, 3, "\xFF\xFE<", DK_SCORE_POSSIBLE},
     {0, 4, "\xFE\xFF\0<", DK_SCORE_POSSIBLE},
     {0, 0, NULL, 0},

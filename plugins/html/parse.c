@@ -255,7 +255,8 @@ static void on_start(void *user, const xmlChar *xname, const xmlChar **atts)
     }
     append(st->cur, n);
     st->cur = n;
-    st->last = pos;
+    /* the parser stands on the tag's '>' */
+    st->last = pos != SIZE_MAX && pos < st->text_len && st->text[pos] == '>' ? pos + 1 : pos;
 }
 
 static void on_end(void *user, const xmlChar *name)

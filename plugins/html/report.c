@@ -30,7 +30,8 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-/* Words in a subtree, removed parts included (they go with it). */
+/* Words in a subtree, removed parts included (they go with it), and the
+ * words of controls (a button's "Hide Ad") too. */
 static size_t count_words(const hnode *n)
 {
     size_t w = 0;
@@ -44,8 +45,7 @@ static size_t count_words(const hnode *n)
             }
             continue;
         }
-        int cls = ht_class(k->tag);
-        if (cls != HC_SKIP && cls != HC_HEAD)
+        if (ht_class(k->tag) != HC_HEAD)
             w += count_words(k);
     }
     return w;
@@ -253,7 +253,8 @@ int html_report(dk_ctx *ctx, const hpage *page, const char *path,
         kept = count_words(&copy);
         kept = kept > r.removed_words ? kept - r.removed_words : 0;
     }
-    const char *name = input_name ? input_name : "<stdin>";
+    const char *name = input_name ? strrchr(input_name, '/') : NULL;
+    name = name ? name + 1 : input_name ? input_name : "<stdin>";
     if (r.failed ||
         dk_buf_printf(&head, "# docket html reader: what was removed from %s as "
                       "not part of the page's content\n", name) < 0 ||

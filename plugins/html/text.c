@@ -41,7 +41,7 @@ static int text_of(const hnode *n, collect *c)
             continue;
         }
         int cls = ht_class(k->tag);
-        if (cls == HC_SKIP || cls == HC_HEAD ||
+        if ((cls == HC_SKIP && !c->all) || cls == HC_HEAD ||
             (!c->all && (k->flags & HN_REMOVED)))
             continue;
         if (k->tag == HT_BR || cls == HC_BLOCK || cls == HC_CONTAINER)
