@@ -286,6 +286,8 @@ static void inline_element(builder *b, flow *f, dk_node *into, const hnode *k,
             if (!c || dk_node_add_text(c, raw.data, raw.len) < 0)
                 oom(b);
             f->br = false;
+            f->started = true;
+            f->spaced = false;
         }
         dk_buf_free(&raw);
         return;

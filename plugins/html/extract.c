@@ -32,6 +32,12 @@
 #include <string.h>
 #include <strings.h>
 
+static int envi(const char *k, int d)
+{
+    const char *v = getenv(k);
+    return v ? atoi(v) : d;
+}
+
 static const char *const reason_texts[] = {
 #define HR_X_TEXT(e, s) s,
     HR_REASONS(HR_X_TEXT)
@@ -75,8 +81,9 @@ static const cue chrome_words[] = {
     {"ads", W_EXACT, HR_CLASS},        {"adslot", W_EXACT, HR_CLASS},
     {"sponsor", W_PREFIX, HR_CLASS},   {"promo", W_PREFIX, HR_CLASS},
     {"outbrain", W_EXACT, HR_CLASS},   {"taboola", W_EXACT, HR_CLASS},
-    {"teaser", W_PREFIX, HR_CLASS},    {"widget", W_PREFIX, HR_CLASS},
+    {"widget", W_PREFIX, HR_CLASS},
     {"comment", W_PREFIX, HR_COMMENTS}, {"disqus", W_PREFIX, HR_COMMENTS},
+    {"kommentar", W_PREFIX, HR_COMMENTS},
     {"respond", W_EXACT, HR_COMMENTS}, {"tags", W_EXACT, HR_CLASS},
     {"tagcloud", W_EXACT, HR_CLASS},   {"byline", W_EXACT, HR_CLASS},
     {"masthead", W_EXACT, HR_HEADER},  {"banner", W_EXACT, HR_DIALOG},
@@ -344,8 +351,25 @@ static bool inside_main(const hnode *n)
     return false;
 }
 
-/* Step 1: what is never text, and what the page hides. */
-static void never_text(hnode *n, bool keep_all)
+/* Text characters below n, scripts and styles aside. */
+static size_t text_below(const hnode *n)
+{
+    size_t c = 0;
+    for (const hnode *k = n->first; k; k = k->next) {
+        if (k->tag == HT_TEXT) {
+            for (size_t i = 0; i < k->len; i++)
+                c += !is_space(k->text[i]);
+        } else if (k->tag != HT_SCRIPT && k->tag != HT_STYLE && k->tag != HT_HEAD) {
+            c += text_below(k);
+        }
+    }
+    return c;
+}
+
+/* Step 1: what is never text, and what the page hides. An element that
+ * should hold no text but holds most of the page (a <noscript> or
+ * <textarea> left open swallows what follows) is read as a div. */
+static void never_text(hnode *n, bool keep_all, size_t page_text)
 {
     for (hnode *k = n->first; k; k = k->next) {
         if (k->tag == HT_TEXT)
@@ -355,6 +379,12 @@ static void never_text(hnode *n, bool keep_all)
         bool shown = k->tag == HT_BUTTON || k->tag == HT_MARQUEE ||
                      k->tag == HT_TEXTAREA;
         if (cls == HC_SKIP && !(keep_all && shown)) {
+            if (k->tag != HT_SCRIPT && k->tag != HT_STYLE && page_text &&
+                text_below(k) * 2 > page_text) {
+                k->tag = HT_DIV;
+                never_text(k, keep_all, page_text);
+                continue;
+            }
             remove_node(k, HR_CONTROL, 0);
             continue;
         }
@@ -364,7 +394,7 @@ static void never_text(hnode *n, bool keep_all)
             remove_node(k, HR_HIDDEN, 0);
             continue;
         }
-        never_text(k, keep_all);
+        never_text(k, keep_all, page_text);
     }
 }
 
@@ -537,19 +567,23 @@ static void choose_root(extractor *x, hnode *best)
             float ld = link_density(s);
             bool heading = s->tag >= HT_H1 && s->tag <= HT_H6;
             /* a region of prose of its own */
-            bool keep = s->good >= 150 && s->good * 6 >= good && ld < 0.5f;
+            bool keep = s->good >= (uint32_t)envi("DK_G1", 150) &&
+                        s->good * (before ? envi("DK_G2", 6) : envi("DK_G3", 6)) >= good &&
+                        ld < (before ? 0.5f : envi("DK_LDA", 25) / 100.0f);
+            s->kept_by = keep ? 1 : 0;
             /* beside the best: what scores, prose, headings */
             if (!keep && level == 1)
-                keep = belongs(s, threshold) || heading;
+                keep = belongs(s, threshold) || heading, s->kept_by = keep ? 2 : 0;
             /* just above it: a heading, a lead, an introduction */
-            if (!keep && before && level <= 3)
+            if (!keep && before && level <= envi("DK_LV", 5))
                 keep = ld < 0.4f && (s->good > 0 || heading ||
-                                     (prose_of(s) >= 40 && s->punct > 0 && ld < 0.1f));
+                                     (prose_of(s) >= 40 && s->punct > 0 && ld < 0.1f)),
+                s->kept_by = keep ? 3 : 0;
             /* near it: lists and tables without links (ingredients, data) */
             if (!keep && level <= 2 && ld < 0.2f && prose_of(s) >= 30 &&
                 (s->tag == HT_UL || s->tag == HT_OL || s->tag == HT_DL ||
                  s->tag == HT_TABLE))
-                keep = true;
+                keep = true, s->kept_by = 4;
             if (!keep)
                 remove_node(s, HR_OUTSIDE, 0);
         }
@@ -583,7 +617,8 @@ static bool link_block(const hnode *n)
     /* a paragraph that is one link ("Read also: ...") */
     if (n->tag == HT_P || !(n->flags & HN_HAS_BLOCK))
         return (ld > 0.8f && n->links > 1) ||
-               (ld >= 0.9f && n->links == 1 && n->chars < 200 && !shows_address(n));
+               (n->links == 1 && n->chars < 200 && !shows_address(n) &&
+                (ld >= 0.9f || (envi("DK_RL", 1) && ld >= 0.6f && n->chars - n->link_chars <= 25)));
     if (prose_of(n) >= 300 && n->tag != HT_UL && n->tag != HT_OL)
         return false;
     return ld > 0.6f || (ld > 0.4f && n->punct * 2 < n->links);
@@ -660,6 +695,70 @@ static int by_text(const void *a, const void *b)
     return strcmp(((const short_text *)a)->text, ((const short_text *)b)->text);
 }
 
+/* A short line that is a date or a time and little else ("05:28 Uhr",
+ * "Thursday, 31 May 2012", "Published: 04.05.2021"): a dateline, not
+ * content. "Last updated ..." lines are kept for the inspection transform. */
+static bool date_line(const char *t, size_t len)
+{
+    if (len > 40 || !strncasecmp(t, "last updated", 12) || !strncasecmp(t, "last modified", 13))
+        return false;
+    size_t digits = 0, words = 1;
+    bool clock = false, sep_date = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)t[i];
+        digits += isdigit(c) != 0;
+        words += c == ' ';
+        if (i > 0 && isdigit((unsigned char)t[i - 1]) && (c == ':' ) && i + 2 < len + 1 &&
+            i + 2 <= len && isdigit((unsigned char)t[i + 1]) && isdigit((unsigned char)t[i + 2]))
+            clock = true;
+        if (i > 0 && isdigit((unsigned char)t[i - 1]) && (c == '.' || c == '/' || c == '-') &&
+            i + 1 < len && isdigit((unsigned char)t[i + 1]))
+            sep_date = true;
+    }
+    dkr_date d;
+    size_t a, b;
+    bool named = dkr_find_date(t, len, 2000, &d, &a, &b);
+    return words <= 6 && digits >= 2 && (clock || (sep_date && digits >= 4) || named);
+}
+
+/* Ad labels in the languages of the web ("Anzeige", "- Advertisement -"):
+ * the label of an ad slot, standing alone. */
+static bool ad_label(const char *t, size_t len)
+{
+    static const char *const labels[] = {
+        "advertisement", "advertising", "sponsored", "anzeige", "werbung",
+        "reklama", "publicidad", "publicit\xC3\xA9", "pubblicit\xC3\xA0",
+        "reklame", "annonce", NULL};
+    while (len && (ispunct((unsigned char)*t) || is_space(*t)))
+        t++, len--;
+    while (len && (ispunct((unsigned char)t[len - 1]) || is_space(t[len - 1])))
+        len--;
+    for (const char *const *l = labels; *l; l++)
+        if (len == strlen(*l) && !strncasecmp(t, *l, len))
+            return true;
+    return false;
+}
+
+/* A credit line: short, with a copyright sign, or a photo or source
+ * label ("Foto: ...", "Photo: ...", "Quelle: ..."). */
+static bool credit_line(const char *t, size_t len)
+{
+    static const char *const labels[] = {
+        "foto:", "fotos:", "photo:", "photos:", "bild:", "bilder:", "image:",
+        "images:", "credit:", "credits:", "quelle:", "source:", "abbildung",
+        "cr\xC3\xA9dit", "fuente:", "fonte:", NULL};
+    if (len > 120)
+        return false;
+    if (memmem(t, len, "\xC2\xA9", 2))
+        return true;
+    while (len && (*t == '(' || *t == '[' || is_space(*t)))
+        t++, len--;
+    for (const char *const *l = labels; *l; l++)
+        if (len > strlen(*l) && !strncasecmp(t, *l, strlen(*l)))
+            return true;
+    return false;
+}
+
 static bool number_only(const char *t)
 {
     size_t n = 0;
@@ -689,12 +788,21 @@ static void furniture(extractor *x)
             dk_buf_reserve(&t, 0) < 0)
             continue;
         t.data[t.len] = '\0';
-        if (dkr_is_boilerplate(t.data, t.len)) {
+        if (dkr_is_boilerplate(t.data, t.len) || ad_label(t.data, t.len)) {
             remove_node(k, HR_FURNITURE, 0);
+            continue;
+        }
+        if (envi("DK_CR", 1) && credit_line(t.data, t.len)) {
+            remove_node(k, HR_CAPTION, 0);
             continue;
         }
         if (number_only(t.data) && i + 1 < l.n && heading_tag(l.v[i + 1]->tag)) {
             remove_node(k, HR_FURNITURE, 0);
+            continue;
+        }
+        if (envi("DK_DL", 1) && k->tag != HT_TD && k->tag != HT_TH && k->tag != HT_LI &&
+            !heading_tag(k->tag) && date_line(t.data, t.len)) {
+            remove_node(k, HR_META, 0);
             continue;
         }
         if (k->tag == HT_TD || k->tag == HT_TH || k->tag == HT_LI ||
@@ -734,13 +842,22 @@ static void orphan_headings(extractor *x)
         return;
     }
     int next_level = 0; /* of the next kept block if a heading, 7 for text */
+    dk_buf t = DK_BUF_INIT;
     for (size_t i = l.n; i-- > 0;) {
         hnode *k = l.v[i];
-        if (!heading_tag(k->tag)) {
+        /* a short line ending in a colon labels what follows it */
+        bool label = false;
+        if (!heading_tag(k->tag) && k->chars <= 60 && k->tag != HT_LI &&
+            k->tag != HT_TD && k->tag != HT_TH && envi("DK_LB", 1)) {
+            dk_buf_clear(&t);
+            if (html_text_of(k, &t, 200, false) == 0 && t.len && t.data[t.len - 1] == ':')
+                label = true;
+        }
+        if (!heading_tag(k->tag) && !label) {
             next_level = 7;
             continue;
         }
-        int level = k->tag - HT_H1 + 1;
+        int level = label ? 6 : k->tag - HT_H1 + 1;
         /* a long "heading" is a paragraph set in large type */
         if ((next_level == 0 || next_level <= level) && k->chars <= 100) {
             remove_node(k, HR_ORPHAN, 0);
@@ -748,6 +865,7 @@ static void orphan_headings(extractor *x)
         }
         next_level = level;
     }
+    dk_buf_free(&t);
     free(l.v);
 }
 
@@ -755,7 +873,7 @@ void html_extract(hpage *page, bool keep_all)
 {
     extractor x = {.page = page};
     hnode *root = page->root;
-    never_text(root, keep_all);
+    never_text(root, keep_all, text_below(root));
     mark_inside(root, false);
     measure(root, false);
     /* the body */

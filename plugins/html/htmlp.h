@@ -205,6 +205,7 @@ struct hnode {
     float score;
     uint8_t reason;   /* why removed (extract.c), 0 for kept */
     uint8_t word;     /* the class/id word that decided, index + 1 */
+    uint8_t kept_by;  /* debugging: the rule that kept it outside the best */
 };
 
 enum {

@@ -295,6 +295,13 @@ static void debug_walk(const hnode *n, dk_buf *b)
             continue;
         if ((cls == HC_BLOCK || cls == HC_CONTAINER) && !(k->flags & HN_HAS_BLOCK)) {
             dk_buf_clear(b);
+            int kb = 0;
+            for (const hnode *a = k; a; a = a->parent)
+                if (a->kept_by) {
+                    kb = a->kept_by;
+                    break;
+                }
+            dk_buf_printf(b, "[K%d] ", kb);
             put_path(b, k);
             if (hattr(k, HA_ID)) { dk_buf_puts(b, "#"); dk_buf_puts(b, hattr(k, HA_ID)); }
             if (hattr(k, HA_CLASS)) { dk_buf_puts(b, "."); put_clean(b, hattr(k, HA_CLASS), 60); }
