@@ -54,10 +54,11 @@ static char *conv(const char *page, size_t len, const char *name,
 
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-/* The canonical XML of a page (no default transforms unless asked). */
+/* The canonical XML of the whole page (no extraction, no transforms):
+ * what the mapping makes of it. */
 static char *xml(const char *page)
 {
-    return conv(page, strlen(page), NULL, ARGS("--no-transforms", "-t", "xml"));
+    return conv(page, strlen(page), NULL, ARGS("--keep-all", "--no-transforms", "-t", "xml"));
 }
 
 #define HAS(hay, needle) ck_assert_msg(strstr(hay, needle), "no %s in:\n%s", needle, hay)

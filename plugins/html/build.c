@@ -1218,14 +1218,14 @@ static void meta(builder *b, const hnode *content)
 
 /* The first <time datetime> in the content: the date it was published, or
  * updated when its line says so. */
-static const hnode *first_time(const hnode *n)
+static const hnode *first_time(const hnode *n, bool removed_too)
 {
     for (const hnode *k = n->first; k; k = k->next) {
-        if (k->tag == HT_TEXT || gone(k))
+        if (k->tag == HT_TEXT || (gone(k) && !removed_too) || k->tag == HT_HEAD)
             continue;
-        if (k->tag == HT_TIME && (hattr(k, HA_DATETIME) || has_visible_text(k)))
+        if (k->tag == HT_TIME && hattr(k, HA_DATETIME))
             return k;
-        const hnode *t = first_time(k);
+        const hnode *t = first_time(k, removed_too);
         if (t)
             return t;
     }
@@ -1234,7 +1234,10 @@ static const hnode *first_time(const hnode *n)
 
 static void time_date(builder *b, const hnode *content)
 {
-    const hnode *t = first_time(content);
+    /* in the content, else in a byline that went with the chrome */
+    const hnode *t = first_time(content, false);
+    if (!t)
+        t = first_time(content, true);
     if (!t)
         return;
     /* the block the time element stands in */

@@ -781,6 +781,14 @@ static void furniture(extractor *x)
     dk_buf t = DK_BUF_INIT;
     if (leaf_blocks(x->body, &l) < 0 || !(st = calloc(l.n + 1, sizeof *st)))
         goto done;
+    /* a letter's date, before its salutation, is no dateline */
+    size_t salutation = 0;
+    for (size_t i = 0; i < l.n && !salutation; i++) {
+        dk_buf_clear(&t);
+        if (l.v[i]->chars <= 60 && html_text_of(l.v[i], &t, 200, false) == 0 &&
+            t.len > 5 && !strncmp(t.data, "Dear ", 5))
+            salutation = i;
+    }
     for (size_t i = 0; i < l.n; i++) {
         hnode *k = l.v[i];
         dk_buf_clear(&t);
@@ -801,7 +809,7 @@ static void furniture(extractor *x)
             continue;
         }
         if (envi("DK_DL", 1) && k->tag != HT_TD && k->tag != HT_TH && k->tag != HT_LI &&
-            !heading_tag(k->tag) && date_line(t.data, t.len)) {
+            !heading_tag(k->tag) && i >= salutation && date_line(t.data, t.len)) {
             remove_node(k, HR_META, 0);
             continue;
         }
