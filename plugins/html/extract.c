@@ -51,7 +51,9 @@ const char *html_reason_text(int reason)
 
 /* ---- class and id words ------------------------------------------------------------- */
 
-enum { W_EXACT, W_PREFIX };
+/* How a word matches a token: the whole token, its start, or the whole
+ * token when it leads a class name ("ad-slot", not "has-ads"). */
+enum { W_EXACT, W_PREFIX, W_LEAD };
 
 typedef struct cue {
     const char *word;
@@ -77,11 +79,11 @@ static const cue chrome_words[] = {
     {"social", W_PREFIX, HR_CLASS},    {"sociable", W_EXACT, HR_CLASS},
     {"footer", W_PREFIX, HR_FOOTER},   {"sidebar", W_PREFIX, HR_ASIDE},
     {"related", W_PREFIX, HR_CLASS},   {"recommend", W_PREFIX, HR_CLASS},
-    {"advert", W_PREFIX, HR_CLASS},    {"ad", W_EXACT, HR_CLASS},
-    {"ads", W_EXACT, HR_CLASS},        {"adslot", W_EXACT, HR_CLASS},
+    {"advert", W_PREFIX, HR_ADVERT},   {"ad", W_LEAD, HR_ADVERT},
+    {"ads", W_LEAD, HR_ADVERT},        {"adslot", W_EXACT, HR_ADVERT},
     {"sponsor", W_PREFIX, HR_CLASS},   {"promo", W_PREFIX, HR_CLASS},
     {"outbrain", W_EXACT, HR_CLASS},   {"taboola", W_EXACT, HR_CLASS},
-    {"widget", W_PREFIX, HR_CLASS},
+
     {"comment", W_PREFIX, HR_COMMENTS}, {"disqus", W_PREFIX, HR_COMMENTS},
     {"kommentar", W_PREFIX, HR_COMMENTS},
     {"respond", W_EXACT, HR_COMMENTS}, {"tags", W_EXACT, HR_CLASS},
@@ -97,14 +99,23 @@ static const cue chrome_words[] = {
 };
 #define N_CHROME (sizeof chrome_words / sizeof chrome_words[0])
 
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
 /* The first chrome word among the tokens of s, as an index + 1, or 0. */
 static int chrome_word(const char *s)
 {
     if (!s)
         return 0;
+    bool lead = true; /* the token starts a class name */
     while (*s) {
-        while (*s && !isalnum((unsigned char)*s))
+        while (*s && !isalnum((unsigned char)*s)) {
+            if (is_space(*s))
+                lead = true;
             s++;
+        }
         const char *t = s;
         while (*s && isalnum((unsigned char)*s) &&
                !(s > t && islower((unsigned char)s[-1]) && isupper((unsigned char)*s)))
@@ -112,11 +123,13 @@ static int chrome_word(const char *s)
         size_t tl = (size_t)(s - t);
         for (size_t i = 0; i < N_CHROME && tl; i++) {
             size_t wl = strlen(chrome_words[i].word);
-            if (tl < wl || (chrome_words[i].mode == W_EXACT && tl != wl))
+            int mode = chrome_words[i].mode;
+            if (tl < wl || (mode != W_PREFIX && tl != wl) || (mode == W_LEAD && !lead))
                 continue;
             if (!strncasecmp(t, chrome_words[i].word, wl))
                 return (int)i + 1;
         }
+        lead = false;
     }
     return 0;
 }
@@ -145,10 +158,6 @@ static bool gone(const hnode *n)
     return n->flags & (HN_REMOVED | HN_IN_REMOVED);
 }
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
 
 /* Count visible characters (code points, spaces excepted) and sentence
  * punctuation of a text node. */
@@ -443,7 +452,9 @@ static void chrome(extractor *x, hnode *n)
         if (!reason && k->tag != HT_BODY && k->tag != HT_HTML &&
             k->tag != HT_ARTICLE && !main_like(k)) {
             word = chrome_word(hattr(k, HA_ID));
-            if (!word)
+            if (word)
+                k->flags |= HN_WORD_IN_ID;
+            else
                 word = chrome_word(hattr(k, HA_CLASS));
             if (word)
                 reason = chrome_words[word - 1].reason;
@@ -746,7 +757,7 @@ static bool credit_line(const char *t, size_t len)
     static const char *const labels[] = {
         "foto:", "fotos:", "photo:", "photos:", "bild:", "bilder:", "image:",
         "images:", "credit:", "credits:", "quelle:", "source:", "abbildung",
-        "cr\xC3\xA9dit", "fuente:", "fonte:", NULL};
+        "cr\xC3\xA9" "dit", "fuente:", "fonte:", NULL};
     if (len > 120)
         return false;
     if (memmem(t, len, "\xC2\xA9", 2))

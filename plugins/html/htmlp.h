@@ -216,7 +216,7 @@ enum {
     HN_IN_ROOT = 1u << 4,    /* inside the main content */
     HN_FLAT = 1u << 5,       /* nested too deep: read as flat text */
     HN_DATA_TABLE = 1u << 6, /* a table of data (not of layout) */
-    HN_KEEP = 1u << 7,       /* protected from removal */
+    HN_WORD_IN_ID = 1u << 7, /* the chrome word was in the id */
 };
 
 /* How deep the parsed page may nest; deeper elements are read as if they
@@ -305,6 +305,7 @@ static inline const char *hattr(const hnode *n, int a)
     X(DIALOG, "dialog or banner")                                              \
     X(META, "byline or date line")                                             \
     X(CAPTION, "caption or credit")                                            \
+    X(ADVERT, "advert")                                                        \
     X(ORPHAN, "heading of removed content")
 
 typedef enum hreason {

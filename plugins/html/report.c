@@ -101,9 +101,8 @@ static int put_reason(dk_buf *b, const hnode *n)
         return -1;
     const char *word = html_extract_word(n);
     if (word) {
-        const char *id = hattr(n, HA_ID), *cls = hattr(n, HA_CLASS);
         if (dk_buf_printf(b, ": \"%s\" in ", word) < 0 ||
-            dk_buf_puts(b, id && html_has_token(id, word) ? "id" : "class") < 0)
+            dk_buf_puts(b, n->flags & HN_WORD_IN_ID ? "id" : "class") < 0)
             return -1;
     } else if (hattr(n, HA_ROLE) && n->reason != HR_OUTSIDE &&
                n->reason != HR_LINKS) {
