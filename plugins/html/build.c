@@ -47,7 +47,6 @@ typedef struct flow {
     bool br;            /* the last thing in para was a line break */
     bool started;       /* para holds text */
     bool spaced;        /* the last character put in para is a space */
-    bool br2;           /* two line breaks in a row: the paragraph ends */
 } flow;
 
 typedef struct builder {
@@ -261,8 +260,6 @@ static void inline_element(builder *b, flow *f, dk_node *into, const hnode *k,
             if (!dk_node_add(into, DK_BR))
                 oom(b);
             f->br = true;
-        } else if (f->br) {
-            f->br2 = true;
         }
         f->space = false;
         return;
@@ -362,7 +359,7 @@ static void close_para(flow *f)
     f->space = false;
     f->br = false;
     f->started = false;
-    f->br2 = false;
+    f->spaced = false;
 }
 
 /* The open paragraph, created when needed at the hnode at. */
@@ -378,7 +375,7 @@ static dk_node *para(builder *b, flow *f, const hnode *at)
         f->space = false;
         f->br = false;
         f->started = false;
-        f->br2 = false;
+        f->spaced = false;
     }
     return f->para;
 }
@@ -1137,7 +1134,8 @@ static void add_meta(builder *b, dk_type type, const char *text)
 static void title_from_page(builder *b, const char *title)
 {
     static const char *const seps[] = {" | ", " - ", " \xE2\x80\x93 ",
-                                       " \xE2\x80\x94 ", " :: ", " \xC2\xBB ", NULL};
+                                       " \xE2\x80\x94 ", " :: ", " \xC2\xBB ",
+                                       " \xC2\xAB ", NULL};
     char *t = collapse(title);
     if (!t) {
         oom(b);

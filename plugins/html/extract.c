@@ -27,16 +27,9 @@
 #include "rules.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static int envi(const char *k, int d)
-{
-    const char *v = getenv(k);
-    return v ? atoi(v) : d;
-}
 
 static const char *const reason_texts[] = {
 #define HR_X_TEXT(e, s) s,
@@ -577,24 +570,22 @@ static void choose_root(extractor *x, hnode *best)
                 continue;
             float ld = link_density(s);
             bool heading = s->tag >= HT_H1 && s->tag <= HT_H6;
-            /* a region of prose of its own */
-            bool keep = s->good >= (uint32_t)envi("DK_G1", 150) &&
-                        s->good * (before ? envi("DK_G2", 6) : envi("DK_G3", 6)) >= good &&
-                        ld < (before ? 0.5f : envi("DK_LDA", 25) / 100.0f);
-            s->kept_by = keep ? 1 : 0;
+            /* a region of prose of its own; after the content, where the
+             * related articles and comments are, with fewer links */
+            bool keep = s->good >= 150 && s->good * 6 >= good &&
+                        ld < (before ? 0.5f : 0.25f);
             /* beside the best: what scores, prose, headings */
             if (!keep && level == 1)
-                keep = belongs(s, threshold) || heading, s->kept_by = keep ? 2 : 0;
-            /* just above it: a heading, a lead, an introduction */
-            if (!keep && before && level <= envi("DK_LV", 5))
+                keep = belongs(s, threshold) || heading;
+            /* above it: a heading, a lead, an introduction */
+            if (!keep && before && level <= 5)
                 keep = ld < 0.4f && (s->good > 0 || heading ||
-                                     (prose_of(s) >= 40 && s->punct > 0 && ld < 0.1f)),
-                s->kept_by = keep ? 3 : 0;
+                                     (prose_of(s) >= 40 && s->punct > 0 && ld < 0.1f));
             /* near it: lists and tables without links (ingredients, data) */
             if (!keep && level <= 2 && ld < 0.2f && prose_of(s) >= 30 &&
                 (s->tag == HT_UL || s->tag == HT_OL || s->tag == HT_DL ||
                  s->tag == HT_TABLE))
-                keep = true, s->kept_by = 4;
+                keep = true;
             if (!keep)
                 remove_node(s, HR_OUTSIDE, 0);
         }
@@ -629,7 +620,7 @@ static bool link_block(const hnode *n)
     if (n->tag == HT_P || !(n->flags & HN_HAS_BLOCK))
         return (ld > 0.8f && n->links > 1) ||
                (n->links == 1 && n->chars < 200 && !shows_address(n) &&
-                (ld >= 0.9f || (envi("DK_RL", 1) && ld >= 0.6f && n->chars - n->link_chars <= 25)));
+                (ld >= 0.9f || (ld >= 0.6f && n->chars - n->link_chars <= 25)));
     if (prose_of(n) >= 300 && n->tag != HT_UL && n->tag != HT_OL)
         return false;
     return ld > 0.6f || (ld > 0.4f && n->punct * 2 < n->links);
@@ -811,7 +802,7 @@ static void furniture(extractor *x)
             remove_node(k, HR_FURNITURE, 0);
             continue;
         }
-        if (envi("DK_CR", 1) && credit_line(t.data, t.len)) {
+        if (credit_line(t.data, t.len)) {
             remove_node(k, HR_CAPTION, 0);
             continue;
         }
@@ -819,7 +810,7 @@ static void furniture(extractor *x)
             remove_node(k, HR_FURNITURE, 0);
             continue;
         }
-        if (envi("DK_DL", 1) && k->tag != HT_TD && k->tag != HT_TH && k->tag != HT_LI &&
+        if (k->tag != HT_TD && k->tag != HT_TH && k->tag != HT_LI &&
             !heading_tag(k->tag) && i >= salutation && date_line(t.data, t.len)) {
             remove_node(k, HR_META, 0);
             continue;
@@ -867,7 +858,7 @@ static void orphan_headings(extractor *x)
         /* a short line ending in a colon labels what follows it */
         bool label = false;
         if (!heading_tag(k->tag) && k->chars <= 60 && k->tag != HT_LI &&
-            k->tag != HT_TD && k->tag != HT_TH && envi("DK_LB", 1)) {
+            k->tag != HT_TD && k->tag != HT_TH) {
             dk_buf_clear(&t);
             if (html_text_of(k, &t, 200, false) == 0 && t.len && t.data[t.len - 1] == ':')
                 label = true;
@@ -916,19 +907,7 @@ void html_extract(hpage *page, bool keep_all)
     hnode *best = NULL;
     float best_score = 0;
     best_candidate(x.body, &best, &best_score);
-    if (best && getenv("DK_HTML_DEBUG")) {
-        fprintf(stderr, "best: %s id=%s class=%s score %.1f adj %.1f chars %u prose %u\n",
-                ht_name(best->tag), hattr(best, HA_ID) ? hattr(best, HA_ID) : "",
-                hattr(best, HA_CLASS) ? hattr(best, HA_CLASS) : "", best->score,
-                adjusted(best), best->chars, prose_of(best));
-        for (hnode *s = best->parent ? best->parent->first : NULL; s; s = s->next)
-            if (!skipped(s))
-                fprintf(stderr, "  sib %s id=%s class=%.40s score %.1f adj %.1f chars %u prose %u ld %.2f\n",
-                        ht_name(s->tag), hattr(s, HA_ID) ? hattr(s, HA_ID) : "",
-                        hattr(s, HA_CLASS) ? hattr(s, HA_CLASS) : "", s->score,
-                        adjusted(s), s->chars, prose_of(s), link_density(s));
-    }
-    if (best && !getenv("DK_NOROOT"))
+    if (best)
         choose_root(&x, best);
     mark_inside(root, false);
     measure(root, false);

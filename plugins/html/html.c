@@ -10,7 +10,6 @@
 #include "htmlp.h"
 
 #include <ctype.h>
-#include <stdlib.h>
 #include <libxml/parser.h>
 #include <string.h>
 #include <strings.h>
@@ -177,8 +176,6 @@ static int html_read(dk_ctx *ctx, const unsigned char *data, size_t size,
     if (html_parse(ctx, &dec, &page) < 0)
         goto cleanup;
     html_extract(&page, keep_all);
-    if (getenv("DK_HTML_DEBUG"))
-        html_debug(&page);
     hbuild_opts opts = {.dec = &dec,
                         .base_url = dk_ctx_option(ctx, "base-url"),
                         .filename = name,

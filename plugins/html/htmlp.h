@@ -205,17 +205,14 @@ struct hnode {
     float score;
     uint8_t reason;   /* why removed (extract.c), 0 for kept */
     uint8_t word;     /* the class/id word that decided, index + 1 */
-    uint8_t kept_by;  /* debugging: the rule that kept it outside the best */
 };
 
 enum {
     HN_HAS_BLOCK = 1u << 0,  /* a block or container element below */
     HN_REMOVED = 1u << 1,    /* removed as boilerplate (reason set) */
     HN_IN_REMOVED = 1u << 2, /* below a removed node */
-    HN_ROOT = 1u << 3,       /* the main content */
-    HN_IN_ROOT = 1u << 4,    /* inside the main content */
+    HN_ROOT = 1u << 3,       /* the best candidate for the main content */
     HN_FLAT = 1u << 5,       /* nested too deep: read as flat text */
-    HN_DATA_TABLE = 1u << 6, /* a table of data (not of layout) */
     HN_WORD_IN_ID = 1u << 7, /* the chrome word was in the id */
 };
 
@@ -356,7 +353,5 @@ int html_text_of(const hnode *n, dk_buf *b, size_t limit, bool all);
 
 /* Does the (lower-cased) class or id hold word as a whole token? */
 bool html_has_token(const char *attr, const char *word);
-
-void html_debug(const hpage *page);
 
 #endif
