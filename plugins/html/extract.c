@@ -83,7 +83,6 @@ static const cue chrome_words[] = {
     {"tagcloud", W_EXACT, HR_CLASS},   {"byline", W_EXACT, HR_CLASS},
     {"masthead", W_EXACT, HR_HEADER},  {"banner", W_EXACT, HR_DIALOG},
     {"print", W_EXACT, HR_CLASS},      {"meta", W_EXACT, HR_META},
-    {"toc", W_EXACT, HR_NAV},
     {"postmeta", W_EXACT, HR_META},    {"author", W_PREFIX, HR_META},
     {"caption", W_PREFIX, HR_CAPTION}, {"credit", W_PREFIX, HR_CAPTION},
     {"copyright", W_EXACT, HR_FOOTER}, {"alert", W_EXACT, HR_DIALOG},
@@ -138,6 +137,16 @@ static bool content_name(const char *s)
     static const char *const words[] = {"article", "content", "entry", "post",
                                         "story", "main", "text", "body",
                                         "blog", "articlebody", NULL};
+    for (const char *const *w = words; *w; w++)
+        if (html_has_token(s, *w))
+            return true;
+    return false;
+}
+
+/* Words of an article's own parts ("article-header", "entry-header"). */
+static bool article_name(const char *s)
+{
+    static const char *const words[] = {"article", "entry", "post", "story", NULL};
     for (const char *const *w = words; *w; w++)
         if (html_has_token(s, *w))
             return true;
@@ -424,7 +433,11 @@ static void chrome(extractor *x, hnode *n)
             reason = HR_CAPTION;
             break;
         case HT_HEADER:
-            reason = inside_main(k) ? 0 : HR_HEADER;
+            /* an article's header holds its title and lead */
+            reason = inside_main(k) || article_name(hattr(k, HA_CLASS)) ||
+                             article_name(hattr(k, HA_ID))
+                         ? 0
+                         : HR_HEADER;
             break;
         default:
             break;
