@@ -639,6 +639,39 @@ static bool link_block(const hnode *n)
     return ld > 0.6f || (ld > 0.4f && n->punct * 2 < n->links);
 }
 
+/* A list of cards: three or more children made by the same template
+ * (the same class), each a link with a line or two of text, holding most
+ * of the element's text: teasers of other pages. */
+static bool card_list(const hnode *n)
+{
+    if (!n->chars)
+        return false;
+    const hnode *best = NULL;
+    uint32_t best_n = 0, best_chars = 0;
+    for (const hnode *a = n->first; a; a = a->next) {
+        const char *ca = hattr(a, HA_CLASS);
+        if (a->tag == HT_TEXT || gone(a) || !ca || !*ca)
+            continue;
+        uint32_t count = 0, chars = 0;
+        bool cards = true;
+        for (const hnode *b = a; b; b = b->next) {
+            const char *cb = hattr(b, HA_CLASS);
+            if (b->tag == HT_TEXT || gone(b) || b->tag != a->tag || !cb || strcmp(ca, cb))
+                continue;
+            count++;
+            chars += b->chars;
+            if (!b->links || b->chars > 800 || link_density(b) < 0.08f)
+                cards = false;
+        }
+        if (cards && count > best_n) {
+            best = a;
+            best_n = count;
+            best_chars = chars;
+        }
+    }
+    return best && best_n >= 3 && best_chars * 4 >= n->chars * 3;
+}
+
 static void prune(extractor *x, hnode *n)
 {
     for (hnode *k = n->first; k; k = k->next) {
@@ -651,6 +684,11 @@ static void prune(extractor *x, hnode *n)
                          k->tag == HT_MENU || k->tag == HT_TABLE || k->tag == HT_P ||
                          cls == HC_CONTAINER;
         if (list_like && link_block(k) && !wrapper(x, k)) {
+            remove_node(k, HR_LINKS, 0);
+            continue;
+        }
+        if ((cls == HC_CONTAINER || k->tag == HT_UL || k->tag == HT_OL) &&
+            card_list(k) && !wrapper(x, k)) {
             remove_node(k, HR_LINKS, 0);
             continue;
         }
@@ -748,9 +786,15 @@ static bool ad_label(const char *t, size_t len)
         t++, len--;
     while (len && (ispunct((unsigned char)t[len - 1]) || is_space(t[len - 1])))
         len--;
-    for (const char *const *l = labels; *l; l++)
-        if (len == strlen(*l) && !strncasecmp(t, *l, len))
+    for (const char *const *l = labels; *l; l++) {
+        size_t n = strlen(*l);
+        if (len == n && !strncasecmp(t, *l, len))
             return true;
+        /* "ANZEIGE - ...", "Advertisement: ...": an ad under its label */
+        if (len > n + 2 && len < 300 && !strncasecmp(t, *l, n) &&
+            (t[n] == ':' || (t[n] == ' ' && (t[n + 1] == '-' || t[n + 1] == '|'))))
+            return true;
+    }
     return false;
 }
 
@@ -807,11 +851,17 @@ static void furniture(extractor *x)
     for (size_t i = 0; i < l.n; i++) {
         hnode *k = l.v[i];
         dk_buf_clear(&t);
-        if (k->chars > 80 || html_text_of(k, &t, 200, false) < 0 ||
+        if (k->chars > 300 || html_text_of(k, &t, 1200, false) < 0 ||
             dk_buf_reserve(&t, 0) < 0)
             continue;
         t.data[t.len] = '\0';
-        if (dkr_is_boilerplate(t.data, t.len) || ad_label(t.data, t.len)) {
+        if (ad_label(t.data, t.len)) {
+            remove_node(k, HR_ADVERT, 0);
+            continue;
+        }
+        if (k->chars > 80)
+            continue;
+        if (dkr_is_boilerplate(t.data, t.len)) {
             remove_node(k, HR_FURNITURE, 0);
             continue;
         }
