@@ -640,36 +640,44 @@ static bool link_block(const hnode *n)
 }
 
 /* A list of cards: three or more children made by the same template
- * (the same class), each a link with a line or two of text, holding most
- * of the element's text: teasers of other pages. */
+ * (the same element and class), each a link with a line or two of text,
+ * holding most of the element's text: teasers of other pages. The first
+ * eight templates among the children are looked at. */
 static bool card_list(const hnode *n)
 {
+    struct {
+        const hnode *first;
+        uint32_t count, chars;
+        bool cards;
+    } t[8];
+    int nt = 0;
     if (!n->chars)
         return false;
-    const hnode *best = NULL;
-    uint32_t best_n = 0, best_chars = 0;
-    for (const hnode *a = n->first; a; a = a->next) {
-        const char *ca = hattr(a, HA_CLASS);
-        if (a->tag == HT_TEXT || gone(a) || !ca || !*ca)
+    for (const hnode *b = n->first; b; b = b->next) {
+        const char *cb = hattr(b, HA_CLASS);
+        if (b->tag == HT_TEXT || gone(b) || !cb || !*cb)
             continue;
-        uint32_t count = 0, chars = 0;
-        bool cards = true;
-        for (const hnode *b = a; b; b = b->next) {
-            const char *cb = hattr(b, HA_CLASS);
-            if (b->tag == HT_TEXT || gone(b) || b->tag != a->tag || !cb || strcmp(ca, cb))
+        int i = 0;
+        while (i < nt && (t[i].first->tag != b->tag ||
+                          strcmp(hattr(t[i].first, HA_CLASS), cb)))
+            i++;
+        if (i == nt) {
+            if (nt == 8)
                 continue;
-            count++;
-            chars += b->chars;
-            if (!b->links || b->chars > 800 || link_density(b) < 0.08f)
-                cards = false;
+            t[nt].first = b;
+            t[nt].count = t[nt].chars = 0;
+            t[nt].cards = true;
+            nt++;
         }
-        if (cards && count > best_n) {
-            best = a;
-            best_n = count;
-            best_chars = chars;
-        }
+        t[i].count++;
+        t[i].chars += b->chars;
+        if (!b->links || b->chars > 800 || link_density(b) < 0.08f)
+            t[i].cards = false;
     }
-    return best && best_n >= 3 && best_chars * 4 >= n->chars * 3;
+    for (int i = 0; i < nt; i++)
+        if (t[i].cards && t[i].count >= 3 && t[i].chars * 4 >= n->chars * 3)
+            return true;
+    return false;
 }
 
 static void prune(extractor *x, hnode *n)

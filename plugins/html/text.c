@@ -18,16 +18,22 @@ typedef struct collect {
 
 static int put_text(collect *c, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len && c->b->len < c->limit; i++) {
+    size_t i = 0;
+    while (i < len && c->b->len < c->limit) {
         if (space(s[i])) {
             c->pending = c->b->len > 0;
+            i++;
             continue;
         }
+        size_t j = i;
+        while (j < len && !space(s[j]))
+            j++;
         if (c->pending && dk_buf_putc(c->b, ' ') < 0)
             return -1;
         c->pending = false;
-        if (dk_buf_putc(c->b, s[i]) < 0)
+        if (dk_buf_append(c->b, s + i, j - i) < 0)
             return -1;
+        i = j;
     }
     return 0;
 }
