@@ -555,7 +555,7 @@ static bool belongs(const hnode *s, float threshold)
         return true;
     uint32_t prose = prose_of(s);
     float ld = link_density(s);
-    if (prose > 80 && ld < 0.25f && s->punct > 0)
+    if (prose > 80 && ld < 0.35f && s->punct > 0)
         return true;
     return prose > 20 && prose <= 80 && ld == 0.0f && s->punct > 0 &&
            !(s->flags & HN_HAS_BLOCK);
