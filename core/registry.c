@@ -768,6 +768,23 @@ const dk_plugin *dk__registry_plugin(dk_registry *reg, const dk_plugin_entry *e,
 
 /* ---- detection ---------------------------------------------------------------- */
 
+size_t dk_probe_ascii(const dk_probe *p, char *out, size_t cap)
+{
+    const unsigned char *d = p->data;
+    size_t n = p->size, k = 0;
+    bool le = n >= 2 && d[0] == 0xFF && d[1] == 0xFE;
+    if (!le && !(n >= 2 && d[0] == 0xFE && d[1] == 0xFF)) {
+        k = n < cap ? n : cap;
+        memcpy(out, d, k);
+        return k;
+    }
+    for (size_t i = 2; i + 1 < n && k < cap; i += 2) {
+        unsigned char lo = d[i + !le], hi = d[i + le];
+        out[k++] = hi == 0 && lo < 0x80 ? (char)lo : '?';
+    }
+    return k;
+}
+
 static int magic_score(const dk_plugin_entry *e, const dk_probe *pr)
 {
     int best = 0;
@@ -811,7 +828,9 @@ const dk_plugin_entry *dk__registry_detect(dk_registry *reg,
             continue;
         int score = magic_score(e, &pr);
         bool gated = e->magic && e->magic[0].len; /* heavy: magic first */
-        if (e->has_probe && (!gated || score > 0)) {
+        /* a file named for the plugin's format is worth opening it for */
+        bool named = dot && dot != base && has_ext(e, dot + 1);
+        if (e->has_probe && (!gated || score > 0 || named)) {
             if ((e->loaded ? 0 : load(reg, e)) < 0)
                 continue;
             if (e->desc.probe) {
@@ -819,7 +838,7 @@ const dk_plugin_entry *dk__registry_detect(dk_registry *reg,
                 score = s < 0 ? 0 : s > DK_SCORE_MAX ? DK_SCORE_MAX : s;
             }
         }
-        if (score > 0 && dot && dot != base && has_ext(e, dot + 1))
+        if (score > 0 && named)
             score += DK_SCORE_EXT;
         if (score > best_score) {
             best = e;

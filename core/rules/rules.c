@@ -449,6 +449,22 @@ static bool control_word(const char *w, size_t n)
     return false;
 }
 
+/* The control words that are furniture standing alone: actions and
+ * labels of a page's controls. The others ("Story", "Content", "Comments")
+ * also name what a document's own heading may be about. */
+static const char *const alone_words[] = {
+    "accept", "ad", "ads", "advert", "advertisement", "bookmark", "close",
+    "dismiss", "expand", "hide", "login", "menu", "next", "previous", "print",
+    "reject", "share", "skip", "sponsored", "subscribe", "toggle", "tweet"};
+
+static bool alone_word(const char *w, size_t n)
+{
+    for (size_t k = 0; k < sizeof alone_words / sizeof alone_words[0]; k++)
+        if (dkr_text_eq(w, n, alone_words[k]))
+            return true;
+    return false;
+}
+
 /* "Page 3", "Page 1 of 2": a printed page's running footer. */
 static bool page_number(const char *s, size_t len)
 {
@@ -468,11 +484,14 @@ static bool page_number(const char *s, size_t len)
     return n && i + n == len;
 }
 
-/* Up to five words, each a control word or a number ("12 comments",
- * "Comments (3)"), with at least one word. */
+/* Up to eight words, each a control word or a number ("12 comments",
+ * "Comments (3)"), with at least one word; a word alone only if it is an
+ * action ("Print", "Share"). */
 static bool controls_only(const char *s, size_t len)
 {
-    size_t words = 0, i = 0, long_words = 0;
+    size_t words = 0, i = 0, long_words = 0, numbers = 0;
+    const char *first = NULL;
+    size_t first_len = 0;
     while (i < len) {
         while (i < len && !isalnum((unsigned char)s[i]))
             i++;
@@ -486,11 +505,18 @@ static bool controls_only(const char *s, size_t len)
             number &= isdigit((unsigned char)s[k]) != 0;
         if (!number && !control_word(s + st, i - st))
             return false;
+        if (!number && !words) {
+            first = s + st;
+            first_len = i - st;
+        }
+        numbers += number;
         words += !number;
         long_words += !number && i - st > 1;
         if (words > 8)
             return false;
     }
+    if (words == 1 && !numbers && !alone_word(first, first_len))
+        return false;
     return long_words > 0; /* "x" alone is a letter, not a control */
 }
 

@@ -17,8 +17,8 @@ static int text_probe(const dk_probe *p)
     }
     bool utf16 = p->size >= 2 && (memcmp(p->data, "\xFF\xFE", 2) == 0 ||
                                   memcmp(p->data, "\xFE\xFF", 2) == 0);
-    if (utf16)
-        return DK_SCORE_POSSIBLE;
+    if (utf16) /* its NULs are not controls; markup in it is a markup reader's */
+        return DK_SCORE_FALLBACK;
     /* A few stray controls (or NULs) are tolerated: the reader reports them. */
     if (controls * 100 > p->size)
         return 0;

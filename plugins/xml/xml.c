@@ -37,18 +37,17 @@ static const dk_option_decl options[] = {
  * after an optional declaration, comments or a DOCTYPE (refused later). */
 static int xml_probe(const dk_probe *p)
 {
-    const char *s = (const char *)p->data;
-    size_t n = p->size;
-    /* UTF-16 with its byte order mark, starting with markup */
-    if (n >= 4 && (!memcmp(s, "\xFF\xFE<\0", 4) || !memcmp(s, "\xFE\xFF\0<", 4)))
-        return DK_SCORE_LIKELY;
+    /* UTF-16 with its byte order mark is looked at as its ASCII */
+    char head[4096];
+    const char *s = head;
+    size_t n = dk_probe_ascii(p, head, sizeof head);
     if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         s += 3, n -= 3;
     while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
         s++, n--;
     if (n == 0 || *s != '<')
         return 0;
-    const char *limit = s + (n < 4096 ? n : 4096);
+    const char *limit = s + n;
     const char *doc = memmem(s, (size_t)(limit - s), "<document", 9);
     if (doc && memmem(doc, (size_t)(limit - doc), XMLP_NS, strlen(XMLP_NS)))
         return DK_SCORE_MAX;

@@ -146,6 +146,12 @@ typedef struct dk_probe {
     const char *filename;
 } dk_probe;
 
+/* The probe's text as bytes for a probe that looks for ASCII markup or
+ * words: UTF-16 with a byte order mark narrowed to one byte a character
+ * (the BOM left out, anything beyond ASCII as '?'), anything else copied.
+ * Writes at most cap bytes to out (the caller's) and returns how many. */
+DK_API size_t dk_probe_ascii(const dk_probe *probe, char *out, size_t cap);
+
 /* Probe scores, FFmpeg style: the highest score wins and a tie between the
  * best two means "unknown". A matching file extension adds DK_SCORE_EXT to a
  * non-zero score. */
