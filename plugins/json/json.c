@@ -1,5 +1,6 @@
 /*
- * json: docket's document tree as JSON, read and written with jansson.
+ * json: docket's document tree as JSON, read with jansson and written
+ * straight from the tree.
  *
  * Each element is an object {"type": NAME, "attributes": {...},
  * "children": [...]} mirroring the canonical XML one to one; text is a
@@ -10,11 +11,22 @@
 #include <docket/docket.h>
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const extensions[] = {"json", NULL};
 
 /* ---- writing --------------------------------------------------------------- */
+
+/*
+ * The writer walks docket's tree and emits the bytes jansson's
+ * json_dump_callback() gives for the object model this format defines
+ * (JSON_COMPACT, or JSON_INDENT(2) for --pretty), without building that
+ * model: strings escaped as jansson escapes them ("\"", "\\", \b \f \n \r
+ * \t, other controls as \u00XX, everything else as it is), keys in the
+ * order type, attributes, children. Output goes through a bounded buffer
+ * to the sink, so a document of any size takes no more than the buffer.
+ */
 
 /* Attribute enum values in name order (the enum is declared sorted, but do
  * not rely on it). */
@@ -32,59 +44,192 @@ __attribute__((constructor)) static void init_attr_order(void)
     qsort(attr_order, DK_ATTR_COUNT, sizeof attr_order[0], by_attr_name);
 }
 
-static json_t *to_json(const dk_node *n)
+enum { OUT_SIZE = 1 << 16 };
+
+typedef struct outbuf {
+    dk_sink *sink;
+    size_t len;
+    bool failed;
+    char buf[OUT_SIZE];
+} outbuf;
+
+static int out_flush(outbuf *o)
 {
-    if (dk_node_type(n) == DK_TEXT) {
-        size_t len;
-        const char *t = dk_node_text(n, &len);
-        return json_stringn(t, len);
+    if (!o->failed && o->len && dk_sink_write(o->sink, o->buf, o->len) < 0)
+        o->failed = true;
+    o->len = 0;
+    return o->failed ? -1 : 0;
+}
+
+static void out_put(outbuf *o, const char *s, size_t len)
+{
+    while (len > OUT_SIZE - o->len) {
+        size_t room = OUT_SIZE - o->len;
+        memcpy(o->buf + o->len, s, room);
+        o->len += room;
+        s += room, len -= room;
+        out_flush(o);
     }
-    json_t *obj = json_object();
-    if (!obj || json_object_set_new(obj, "type",
-                                    json_string(dk_type_name(dk_node_type(n)))))
-        goto fail;
-    json_t *attrs = NULL;
+    memcpy(o->buf + o->len, s, len);
+    o->len += len;
+}
+
+#define OUT_LIT(o, lit) out_put(o, lit, sizeof(lit) - 1)
+
+/* For each byte: 0 copied as it is, else the second character of its
+ * two-character escape, or 'u' for \u00XX. */
+static const char escape[256] = {
+    ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+    [0x00] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u',
+    [0x05] = 'u', [0x06] = 'u', [0x07] = 'u', [0x0B] = 'u', [0x0E] = 'u',
+    [0x0F] = 'u', [0x10] = 'u', [0x11] = 'u', [0x12] = 'u', [0x13] = 'u',
+    [0x14] = 'u', [0x15] = 'u', [0x16] = 'u', [0x17] = 'u', [0x18] = 'u',
+    [0x19] = 'u', [0x1A] = 'u', [0x1B] = 'u', [0x1C] = 'u', [0x1D] = 'u',
+    [0x1E] = 'u', [0x1F] = 'u', ['"'] = '"', ['\\'] = '\\',
+};
+
+static void put_string(outbuf *o, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    OUT_LIT(o, "\"");
+    size_t from = 0;
+    for (size_t i = 0; i < len; i++) {
+        char e = escape[(unsigned char)s[i]];
+        if (!e)
+            continue;
+        out_put(o, s + from, i - from);
+        if (e == 'u') {
+            char u[6] = {'\\', 'u', '0', '0', hex[(unsigned char)s[i] >> 4],
+                         hex[s[i] & 0xF]};
+            out_put(o, u, sizeof u);
+        } else {
+            out_put(o, (char[]){'\\', e}, 2);
+        }
+        from = i + 1;
+    }
+    out_put(o, s + from, len - from);
+    OUT_LIT(o, "\"");
+}
+
+/* A line break and the indentation of depth (jansson's depth: every
+ * object and array nests one level), in pretty mode. */
+static void put_indent(outbuf *o, bool pretty, size_t depth)
+{
+    static const char spaces[] = "                                ";
+    if (!pretty)
+        return;
+    OUT_LIT(o, "\n");
+    for (size_t n = depth * 2; n > 0;) {
+        size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+        out_put(o, spaces, k);
+        n -= k;
+    }
+}
+
+/* The start of an element's object, up to its first child (or to its
+ * end when it has none). The element's object is at jansson depth d. */
+static void open_element(outbuf *o, const dk_node *n, bool pretty, size_t d)
+{
+    const char *sep = pretty ? ": " : ":";
+    size_t sl = pretty ? 2 : 1;
+    OUT_LIT(o, "{");
+    put_indent(o, pretty, d + 1);
+    OUT_LIT(o, "\"type\"");
+    out_put(o, sep, sl);
+    const char *name = dk_type_name(dk_node_type(n));
+    put_string(o, name, strlen(name));
+    bool any = false;
     for (int i = 0; i < DK_ATTR_COUNT; i++) {
-        const char *v = dk_node_attr(n, (dk_attr)attr_order[i]);
+        dk_attr a = (dk_attr)attr_order[i];
+        const char *v = dk_node_attr(n, a);
         if (!v)
             continue;
-        if (!attrs && (!(attrs = json_object()) ||
-                       json_object_set_new(obj, "attributes", attrs)))
-            goto fail;
-        if (json_object_set_new(attrs, dk_attr_name((dk_attr)attr_order[i]),
-                                json_string(v)))
-            goto fail;
+        if (!any) {
+            OUT_LIT(o, ",");
+            put_indent(o, pretty, d + 1);
+            OUT_LIT(o, "\"attributes\"");
+            out_put(o, sep, sl);
+            OUT_LIT(o, "{");
+        } else {
+            OUT_LIT(o, ",");
+        }
+        put_indent(o, pretty, d + 2);
+        const char *key = dk_attr_name(a);
+        put_string(o, key, strlen(key));
+        out_put(o, sep, sl);
+        put_string(o, v, strlen(v));
+        any = true;
+    }
+    if (any) {
+        put_indent(o, pretty, d + 1);
+        OUT_LIT(o, "}");
     }
     if (dk_node_first(n)) {
-        json_t *children = json_array();
-        if (!children || json_object_set_new(obj, "children", children))
-            goto fail;
-        for (const dk_node *c = dk_node_first(n); c; c = dk_node_next(c))
-            if (json_array_append_new(children, to_json(c)))
-                goto fail;
+        OUT_LIT(o, ",");
+        put_indent(o, pretty, d + 1);
+        OUT_LIT(o, "\"children\"");
+        out_put(o, sep, sl);
+        OUT_LIT(o, "[");
+        put_indent(o, pretty, d + 2);
+    } else {
+        put_indent(o, pretty, d);
+        OUT_LIT(o, "}");
     }
-    return obj;
-fail:
-    json_decref(obj);
-    return NULL;
 }
 
-static int dump_cb(const char *buffer, size_t size, void *data)
+/* The end of an element whose children were written (object at depth d). */
+static void close_element(outbuf *o, bool pretty, size_t d)
 {
-    return dk_sink_write(data, buffer, size);
+    put_indent(o, pretty, d + 1);
+    OUT_LIT(o, "]");
+    put_indent(o, pretty, d);
+    OUT_LIT(o, "}");
 }
 
-static int json_write(dk_ctx *ctx, const dk_node *doc, dk_sink *out)
+static int json_write(dk_ctx *ctx, const dk_node *doc, dk_sink *sink)
 {
-    json_t *root = to_json(doc);
-    if (!root)
+    bool pretty = dk_ctx_option(ctx, "pretty") != NULL;
+    outbuf *o = malloc(sizeof *o);
+    if (!o)
         return dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
-    size_t flags = JSON_COMPACT;
-    if (dk_ctx_option(ctx, "pretty"))
-        flags = JSON_INDENT(2);
-    int r = json_dump_callback(root, dump_cb, out, flags);
-    json_decref(root);
-    if (r < 0 || dk_sink_write(out, "\n", 1) < 0)
+    o->sink = sink;
+    o->len = 0;
+    o->failed = false;
+    /* Depth-first, without recursion: an element at tree depth t is an
+     * object at jansson depth 2t, its children one array deeper. */
+    const dk_node *n = doc;
+    size_t t = 0;
+    while (n) {
+        if (dk_node_type(n) == DK_TEXT) {
+            size_t len;
+            const char *s = dk_node_text(n, &len);
+            put_string(o, s, len);
+        } else {
+            open_element(o, n, pretty, 2 * t);
+            if (dk_node_first(n)) {
+                n = dk_node_first(n);
+                t++;
+                continue;
+            }
+        }
+        /* n is done: go on to its next sibling, closing finished parents */
+        while (n != doc && !dk_node_next(n)) {
+            n = dk_node_parent(n);
+            t--;
+            close_element(o, pretty, 2 * t);
+        }
+        if (n == doc)
+            break;
+        OUT_LIT(o, ",");
+        put_indent(o, pretty, 2 * t);
+        n = dk_node_next(n);
+        if (o->failed)
+            break;
+    }
+    OUT_LIT(o, "\n");
+    int r = out_flush(o);
+    free(o);
+    if (r < 0)
         return dk_ctx_fail(ctx, DK_E_IO, "cannot write JSON");
     return 0;
 }

@@ -20,11 +20,6 @@ extern const size_t xmlp_schema_rng_len;
  */
 xmlDocPtr xmlp_parse(dk_ctx *ctx, const unsigned char *data, size_t size);
 
-/* Build the libxml2 form of a tree (pretty: indent element-only content).
- * Characters XML 1.0 forbids are replaced with U+FFFD and reported once.
- * Returns NULL after dk_ctx_fail(). */
-xmlDocPtr xmlp_build(dk_ctx *ctx, const dk_node *doc, bool pretty);
-
 int xmlp_read(dk_ctx *ctx, const unsigned char *data, size_t size,
               dk_node **out);
 int xmlp_write(dk_ctx *ctx, const dk_node *doc, dk_sink *out);
