@@ -8,13 +8,12 @@
 
 bool dkr_text_eq(const char *s, size_t len, const char *word)
 {
-    size_t n = strlen(word);
-    if (n != len)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (tolower((unsigned char)s[i]) != tolower((unsigned char)word[i]))
+    /* most words differ in their first letter: stop there */
+    for (size_t i = 0; i < len; i++)
+        if (!word[i] ||
+            tolower((unsigned char)s[i]) != tolower((unsigned char)word[i]))
             return false;
-    return true;
+    return word[len] == '\0';
 }
 
 /* ---- dates ---------------------------------------------------------------- */
@@ -549,11 +548,15 @@ bool dkr_is_boilerplate(const char *s, size_t len)
            link_label(s + a, b - a);
 }
 
+/* Does s hold w (lower-case ASCII, starting with a letter), in any case?
+ * Candidates are found by their first letter before anything is
+ * compared. */
 static bool has_ci(const char *s, size_t len, const char *w)
 {
     size_t n = strlen(w);
+    char first = w[0];
     for (size_t i = 0; i + n <= len; i++)
-        if (!strncasecmp(s + i, w, n))
+        if ((s[i] | 0x20) == first && !strncasecmp(s + i + 1, w + 1, n - 1))
             return true;
     return false;
 }
@@ -592,9 +595,11 @@ bool dkr_is_boilerplate_block(const char *s, size_t len)
          has_ci(s, len, "settings") || has_ci(s, len, "continuing to")))
         return true;
     /* a newsletter sign-up */
+    if (words > 50)
+        return false;
     bool asks = has_ci(s, len, "sign up") || has_ci(s, len, "subscribe") ||
                 has_ci(s, len, "your email") || has_ci(s, len, "your inbox");
-    return words <= 50 && asks &&
+    return asks &&
            (has_ci(s, len, "newsletter") || has_ci(s, len, "inbox") ||
             has_ci(s, len, "email"));
 }

@@ -54,8 +54,23 @@ static int transcode(const char *charset, const unsigned char *in, size_t len,
     return r;
 }
 
+/* Copy len bytes of s into out with each NUL byte replaced by U+FFFD. */
+static int replace_nul(const char *s, size_t len, dk_buf *out)
+{
+    while (len) {
+        const char *nul = memchr(s, '\0', len);
+        size_t run = nul ? (size_t)(nul - s) : len;
+        if (dk_buf_append(out, s, run) < 0 ||
+            (nul && dk_buf_append(out, replacement, 3) < 0))
+            return -1;
+        run += nul != NULL;
+        s += run, len -= run;
+    }
+    return dk_buf_reserve(out, 0);
+}
+
 int text_decode(dk_ctx *ctx, const unsigned char *data, size_t size,
-                dk_buf *out, size_t *skipped)
+                dk_buf *out, const char **text, size_t *len, size_t *skipped)
 {
     *skipped = 0;
     if (size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
@@ -76,8 +91,12 @@ int text_decode(dk_ctx *ctx, const unsigned char *data, size_t size,
 
     size_t valid = dk_utf8_valid_prefix((const char *)data, size);
     if (valid == size) {
-        if (dk_buf_append(out, data, size) < 0)
-            return dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
+        /* the common case: the input itself, validated once, not copied
+         * (it ends in a NUL byte, as the plugin interface promises) */
+        *text = (const char *)data;
+        *len = size;
+        if (!memchr(data, '\0', size))
+            return 0;
     } else {
         size_t bad = (size_t)-1;
         if (transcode("WINDOWS-1252", data, size, out, &bad) < 0)
@@ -89,23 +108,24 @@ int text_decode(dk_ctx *ctx, const unsigned char *data, size_t size,
     }
 
 nul_bytes:
+    if (*skipped == (size_t)-1) {
+        *text = out->data ? out->data : "";
+        *len = out->len;
+    }
     /* NUL is valid in both encodings but never in a document tree. */
-    if (memchr(out->data, '\0', out->len)) {
+    const char *nul = memchr(*text, '\0', *len);
+    if (nul) {
         dk_buf clean = DK_BUF_INIT;
-        size_t first = (size_t)((char *)memchr(out->data, '\0', out->len) -
-                                out->data);
-        for (size_t i = 0; i < out->len; i++) {
-            int r = out->data[i] ? dk_buf_putc(&clean, out->data[i])
-                                 : dk_buf_append(&clean, replacement, 3);
-            if (r < 0) {
-                dk_buf_free(&clean);
-                return dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
-            }
+        if (replace_nul(*text, *len, &clean) < 0) {
+            dk_buf_free(&clean);
+            return dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
         }
         dk_ctx_warn(ctx, "NUL byte at byte %zu of the text, replaced with "
-                    "U+FFFD", first);
+                    "U+FFFD", (size_t)(nul - *text));
         dk_buf_free(out);
         *out = clean;
+        *text = out->data;
+        *len = out->len;
         *skipped = (size_t)-1;
     }
     return 0;

@@ -45,60 +45,85 @@ static size_t space_len(const char *s, size_t len)
     return 0;
 }
 
-/* Split text into lines (LF, CRLF or CR), measuring indentation and
- * trimming white space. Blank lines get len 0. */
-static line *split_lines(const char *text, size_t size, size_t *n_out)
+/* The line that starts at *pos (ended by LF, CRLF or CR), its indentation
+ * measured and its white space trimmed (a blank line gets len 0); *pos
+ * moves to the start of the next line. */
+static void next_line(const char *text, size_t size, size_t *pos, line *ln)
 {
-    size_t cap = 64, n = 0;
-    line *lines = malloc(cap * sizeof *lines);
-    if (!lines)
-        return NULL;
-    size_t i = 0;
-    while (i < size) {
-        size_t start = i;
-        while (i < size && text[i] != '\n' && text[i] != '\r')
-            i++;
-        size_t end = i;
-        if (i < size && text[i] == '\r' && i + 1 < size && text[i + 1] == '\n')
-            i++;
-        if (i < size)
-            i++;
-        if (n == cap) {
-            line *l = realloc(lines, (cap *= 2) * sizeof *lines);
-            if (!l) {
-                free(lines);
-                return NULL;
-            }
-            lines = l;
-        }
-        line *ln = &lines[n++];
-        size_t p = start, sl;
-        int indent = 0;
-        while (p < end && (sl = space_len(text + p, end - p))) {
-            indent += text[p] == '\t' ? 4 : 1;
-            p += sl;
-        }
-        size_t q = end;
-        /* trim trailing white space (ASCII and the multi-byte ones) */
-        for (;;) {
-            if (q > p && (text[q - 1] == ' ' || text[q - 1] == '\t' ||
-                          text[q - 1] == '\f' || text[q - 1] == '\v')) {
-                q--;
-            } else if (q >= p + 2 && space_len(text + q - 2, 2) == 2) {
-                q -= 2;
-            } else if (q >= p + 3 && space_len(text + q - 3, 3) == 3) {
-                q -= 3;
-            } else {
-                break;
-            }
-        }
-        ln->s = text + p;
-        ln->len = q - p;
-        ln->offset = start;
-        ln->indent = indent;
+    /* the text holds no NUL (text_decode replaced them) and ends in one */
+    size_t start = *pos, end = start + strcspn(text + start, "\r\n"), i = end;
+    if (i < size && text[i] == '\r' && i + 1 < size && text[i + 1] == '\n')
+        i++;
+    if (i < size)
+        i++;
+    *pos = i;
+    size_t p = start, sl;
+    int indent = 0;
+    while (p < end && (sl = space_len(text + p, end - p))) {
+        indent += text[p] == '\t' ? 4 : 1;
+        p += sl;
     }
-    *n_out = n;
-    return lines;
+    size_t q = end;
+    /* trim trailing white space (ASCII and the multi-byte ones) */
+    for (;;) {
+        if (q > p && (text[q - 1] == ' ' || text[q - 1] == '\t' ||
+                      text[q - 1] == '\f' || text[q - 1] == '\v')) {
+            q--;
+        } else if (q >= p + 2 && space_len(text + q - 2, 2) == 2) {
+            q -= 2;
+        } else if (q >= p + 3 && space_len(text + q - 3, 3) == 3) {
+            q -= 3;
+        } else {
+            break;
+        }
+    }
+    ln->s = text + p;
+    ln->len = q - p;
+    ln->offset = start;
+    ln->indent = indent;
+}
+
+/*
+ * The lines of the text are read as the blocks need them, not all at
+ * once: the window holds the lines from the current block's first to the
+ * line after it (index base onwards), so that its size follows the
+ * longest block, not the input.
+ */
+typedef struct window {
+    const char *text;
+    size_t size, pos; /* pos: where the next line to read starts */
+    line *v;
+    size_t n, cap;
+    size_t base; /* the line number of v[0] */
+} window;
+
+/* Make the window hold at least count lines. Returns 1 if it does, 0 at
+ * the end of the text, -1 if out of memory. Invalidates pointers into
+ * the window. */
+static int window_fill(window *w, size_t count)
+{
+    while (w->n < count) {
+        if (w->pos >= w->size)
+            return 0;
+        if (w->n == w->cap) {
+            size_t cap = w->cap ? 2 * w->cap : 64;
+            line *v = realloc(w->v, cap * sizeof *v);
+            if (!v)
+                return -1;
+            w->v = v;
+            w->cap = cap;
+        }
+        next_line(w->text, w->size, &w->pos, &w->v[w->n++]);
+    }
+    return 1;
+}
+
+/* Forget the first count lines of the window. */
+static void window_drop(window *w, size_t count)
+{
+    memmove(w->v, w->v + count, (w->n - count) * sizeof *w->v);
+    w->n -= count;
+    w->base += count;
 }
 
 /* ---- list markers ----------------------------------------------------------- */
@@ -282,8 +307,7 @@ typedef struct builder {
     bool title_done;
     bool prose_seen; /* bylines stand above the first paragraph */
     /* a letter: its lines before the salutation and after the closing keep
-     * their line breaks, for the letter transform to read */
-    const line *base;
+     * their line breaks, for the letter transform to read (line numbers) */
     size_t salutation, closing;
     bool letter;
 } builder;
@@ -544,10 +568,12 @@ static int meta_line(builder *b, const line *l)
     return ne == l->len ? 1 : 2;
 }
 
-static int add_block(builder *b, const line *lines, size_t n, const line *next)
+/* Add the block of n lines whose first is line number at of the text;
+ * next is the first line of the block after it, or NULL. */
+static int add_block(builder *b, const line *lines, size_t n, size_t at,
+                     const line *next)
 {
     marker m;
-    size_t at = (size_t)(lines - b->base);
     if (b->letter && ((at < b->salutation && letterhead_like(lines, n)) ||
                       at > b->closing)) {
         /* a block set to the right (a sender's address) and one at the
@@ -556,7 +582,7 @@ static int add_block(builder *b, const line *lines, size_t n, const line *next)
             if ((lines[k].indent >= 8) != (lines[k - 1].indent >= 8))
                 return add_line_block(b, lines, k) < 0
                            ? -1
-                           : add_block(b, lines + k, n - k, next);
+                           : add_block(b, lines + k, n - k, at + k, next);
         return add_line_block(b, lines, n);
     }
     if (b->letter && (at == b->salutation || at == b->closing)) {
@@ -592,9 +618,9 @@ static int add_block(builder *b, const line *lines, size_t n, const line *next)
     /* a paragraph that runs straight into a list: split them */
     for (size_t k = 1; k < n; k++)
         if (list_marker(&lines[k], &m))
-            return add_block(b, lines, k, &lines[k]) < 0
+            return add_block(b, lines, k, at, &lines[k]) < 0
                        ? -1
-                       : add_block(b, lines + k, n - k, next);
+                       : add_block(b, lines + k, n - k, at + k, next);
     /* an indented block after a list item continues that item */
     if (b->depth > 0 && lines[0].indent > b->stack[0].indent) {
         while (b->depth > 1 && b->stack[b->depth - 1].indent >= lines[0].indent)
@@ -665,11 +691,13 @@ typedef struct signals {
     size_t salutation_at, closing_at; /* line numbers */
 } signals;
 
-static signals scan(const line *lines, size_t n)
+static signals scan(const char *text, size_t size)
 {
     signals sg = {0};
-    for (size_t i = 0; i < n; i++) {
-        const line *l = &lines[i];
+    line ln;
+    for (size_t i = 0, pos = 0; pos < size; i++) {
+        next_line(text, size, &pos, &ln);
+        const line *l = &ln;
         if (!l->len)
             continue;
         if (!sg.salutation && dkr_letter_salutation(l->s, l->len) &&
@@ -819,25 +847,19 @@ int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
               dk_node **out)
 {
     builder b = {.ctx = ctx};
-    dk_buf text = DK_BUF_INIT;
-    line *lines = NULL;
-    int r = -1;
+    dk_buf decoded = DK_BUF_INIT;
+    window w = {0};
+    int r = -1, more;
     *out = NULL;
 
-    if (text_decode(ctx, data, size, &text, &b.skipped) < 0)
+    if (text_decode(ctx, data, size, &decoded, &w.text, &w.size, &b.skipped) < 0)
         goto cleanup;
-    size_t n = 0;
-    if (text.len > 0 && !(lines = split_lines(text.data, text.len, &n))) {
-        oom(&b);
-        goto cleanup;
-    }
-    signals sg = scan(lines, n);
+    signals sg = scan(w.text, w.size);
     bool letter = sg.salutation && sg.closing;
     /* a letter's first line is its date or letterhead, not a title: the
      * letter transform takes the subject line */
     b.want_title = !letter;
     b.letter = letter;
-    b.base = lines;
     b.salutation = sg.salutation_at;
     b.closing = sg.closing_at;
     b.doc = dk_document_new(NULL);
@@ -846,24 +868,33 @@ int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
         goto cleanup;
     }
     b.container = dk_document_body(b.doc);
-    for (size_t i = 0; i < n;) {
-        if (lines[i].len == 0) {
-            i++;
+    while ((more = window_fill(&w, 1)) > 0) {
+        if (w.v[0].len == 0) {
+            window_drop(&w, 1);
             continue;
         }
         /* a block ends at a blank line; page furniture ("Hide Ad") stands
          * as a block of its own, for clean to remove */
-        size_t j = i + 1;
-        if (!stands_alone(&lines[i]) && !letter_mark(&b, i))
-            while (j < n && lines[j].len > 0 && !stands_alone(&lines[j]) &&
-                   !letter_mark(&b, j))
+        size_t j = 1;
+        if (!stands_alone(&w.v[0]) && !letter_mark(&b, w.base))
+            while ((more = window_fill(&w, j + 1)) > 0 && w.v[j].len > 0 &&
+                   !stands_alone(&w.v[j]) && !letter_mark(&b, w.base + j))
                 j++;
         size_t k = j;
-        while (k < n && lines[k].len == 0)
+        while (more >= 0 && (more = window_fill(&w, k + 1)) > 0 &&
+               w.v[k].len == 0)
             k++;
-        if (add_block(&b, lines + i, j - i, k < n ? &lines[k] : NULL) < 0)
+        if (more < 0) {
+            oom(&b);
             goto cleanup;
-        i = j;
+        }
+        if (add_block(&b, w.v, j, w.base, more ? &w.v[k] : NULL) < 0)
+            goto cleanup;
+        window_drop(&w, j);
+    }
+    if (more < 0) {
+        oom(&b);
+        goto cleanup;
     }
     if (group_quotes(&b, dk_document_body(b.doc)) < 0)
         goto cleanup;
@@ -880,7 +911,7 @@ int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
 cleanup:
     dk_node_free(b.doc);
     dk_buf_free(&b.text);
-    dk_buf_free(&text);
-    free(lines);
+    dk_buf_free(&decoded);
+    free(w.v);
     return r;
 }
