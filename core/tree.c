@@ -233,11 +233,15 @@ size_t dk_utf8_valid_prefix(const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        /* ASCII fast path */
-        if ((unsigned char)s[i] < 0x80) {
+        /* ASCII fast path, eight bytes at a time */
+        uint64_t w;
+        while (i + 8 <= len &&
+               (memcpy(&w, s + i, 8), (w & 0x8080808080808080u) == 0))
+            i += 8;
+        while (i < len && (unsigned char)s[i] < 0x80)
             i++;
-            continue;
-        }
+        if (i == len)
+            break;
         uint32_t cp;
         size_t n = dk_utf8_decode(s + i, len - i, &cp);
         if (n == 0)

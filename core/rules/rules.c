@@ -32,7 +32,10 @@ static int month_at(const char *s, size_t len, size_t *mlen)
         w++;
     if (w < 3)
         return 0;
+    char first = (char)tolower((unsigned char)s[0]);
     for (int m = 0; m < 12; m++) {
+        if (months[m][0] != first)
+            continue;
         bool ok = dkr_text_eq(s, w, months[m]) ||
                   (w == 3 && strncasecmp(s, months[m], 3) == 0) ||
                   (m == 8 && w == 4 && strncasecmp(s, "sept", 4) == 0);
@@ -442,8 +445,9 @@ static const char *const control_words[] = {
 
 static bool control_word(const char *w, size_t n)
 {
+    char first = (char)tolower((unsigned char)w[0]);
     for (size_t k = 0; k < sizeof control_words / sizeof control_words[0]; k++)
-        if (dkr_text_eq(w, n, control_words[k]))
+        if (control_words[k][0] == first && dkr_text_eq(w, n, control_words[k]))
             return true;
     return false;
 }
@@ -528,7 +532,8 @@ static bool link_label(const char *s, size_t len)
                                          "recommended", "watch", "listen"};
     for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++) {
         size_t n = strlen(labels[k]);
-        if (len > n + 2 && !strncasecmp(s, labels[k], n) &&
+        if (len > n + 2 && (s[0] | 0x20) == labels[k][0] &&
+            !strncasecmp(s, labels[k], n) &&
             (s[n] == ':' || (s[n] == ' ' && (s[n + 1] == '-' || s[n + 1] == '|'))))
             return true;
     }
@@ -549,15 +554,29 @@ bool dkr_is_boilerplate(const char *s, size_t len)
 }
 
 /* Does s hold w (lower-case ASCII, starting with a letter), in any case?
- * Candidates are found by their first letter before anything is
- * compared. */
+ * Candidates are found by their first letter (memchr, for either case)
+ * before anything is compared. */
 static bool has_ci(const char *s, size_t len, const char *w)
 {
     size_t n = strlen(w);
-    char first = w[0];
-    for (size_t i = 0; i + n <= len; i++)
-        if ((s[i] | 0x20) == first && !strncasecmp(s + i + 1, w + 1, n - 1))
+    if (n > len)
+        return false;
+    const char *end = s + len - n + 1; /* candidates start before end */
+    char lo = w[0], up = (char)(w[0] - 'a' + 'A');
+    const char *a = memchr(s, lo, (size_t)(end - s));
+    const char *b = memchr(s, up, (size_t)(end - s));
+    while (a || b) {
+        const char *c = !b || (a && a < b) ? a : b;
+        size_t k = 1;
+        while (k < n && (c[k] >= 'A' && c[k] <= 'Z' ? c[k] | 0x20 : c[k]) == w[k])
+            k++;
+        if (k == n)
             return true;
+        if (c == a)
+            a = memchr(a + 1, lo, (size_t)(end - a - 1));
+        else
+            b = memchr(b + 1, up, (size_t)(end - b - 1));
+    }
     return false;
 }
 

@@ -169,6 +169,10 @@ static int repair_mojibake(const char *s, size_t len, dk_buf bufs[2],
 {
     *res = s;
     *res_len = len;
+    /* mojibake starts with a character U+00C2..U+00F4, whose UTF-8 starts
+     * with the byte 0xC3: text without one has none */
+    if (!memchr(s, 0xC3, len))
+        return 0;
     for (int k = 0;; k ^= 1) {
         int r = repair_once(*res, *res_len, &bufs[k]);
         if (r <= 0)
@@ -202,6 +206,13 @@ typedef struct cleaner {
     dk_buf repair[2];
 } cleaner;
 
+/* ASCII bytes clean_text copies as they are: all but white space and the
+ * quotes it may change. */
+static bool plain_ascii(unsigned char c)
+{
+    return c >= 0x21 && c < 0x7F && c != '\'' && c != '`';
+}
+
 /* Clean one run of text into c->out. trim_start/trim_end: this text starts
  * or ends its block. */
 static int clean_text(cleaner *c, const char *s, size_t len, bool trim_start,
@@ -214,6 +225,25 @@ static int clean_text(cleaner *c, const char *s, size_t len, bool trim_start,
     bool open_single = false; /* inside a repaired '˜...' */
     bool pending_space = false;
     for (size_t i = 0; i < len;) {
+        if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' ||
+            s[i] == '\f') {
+            pending_space = true;
+            i++;
+            continue;
+        }
+        if (plain_ascii((unsigned char)s[i])) {
+            /* a run of plain ASCII is copied whole */
+            size_t e = i + 1;
+            while (e < len && plain_ascii((unsigned char)s[e]))
+                e++;
+            if (pending_space && (o->len || !trim_start) && dk_buf_putc(o, ' ') < 0)
+                return -1;
+            pending_space = false;
+            if (dk_buf_append(o, s + i, e - i) < 0)
+                return -1;
+            i = e;
+            continue;
+        }
         uint32_t cp;
         size_t n = dk_utf8_decode(s + i, len - i, &cp);
         if (!n) { /* cannot happen in a tree; copy the byte */
@@ -276,8 +306,11 @@ static int clean_inlines(cleaner *c, dk_node *n)
         bool block = !dk_type_is_inline(dk_node_type(n));
         bool at_start = block && !dk_node_prev(t);
         bool at_end = block && !next;
-        if (clean_text(c, s, len, at_start, at_end) < 0 ||
-            dk_node_set_text(t, c->out.data, c->out.len) < 0)
+        if (clean_text(c, s, len, at_start, at_end) < 0)
+            return dk_ctx_fail(c->ctx, DK_E_NOMEM, "out of memory");
+        /* most text is clean already: leave it in place */
+        bool same = c->out.len == len && !memcmp(c->out.data, s, len);
+        if (!same && dk_node_set_text(t, c->out.data, c->out.len) < 0)
             return dk_ctx_fail(c->ctx, DK_E_NOMEM, "out of memory");
         if (c->out.len == 0) {
             dk_node_detach(t);
@@ -287,19 +320,42 @@ static int clean_inlines(cleaner *c, dk_node *n)
     return 0;
 }
 
+/* All the text below n, as dk_node_text_content() gives it, without a
+ * copy where n holds one text node (most paragraphs and headings): the
+ * text is that node's, and *copy is NULL; else *copy is the text to
+ * free. NULL if out of memory. */
+static const char *content_of(const dk_node *n, size_t *len, char **copy)
+{
+    const dk_node *t = dk_node_first(n);
+    *copy = NULL;
+    if (t && !dk_node_next(t) && dk_node_type(t) == DK_TEXT)
+        return dk_node_text(t, len);
+    if (!t) {
+        *len = 0;
+        return "";
+    }
+    *copy = dk_node_text_content(n);
+    *len = *copy ? strlen(*copy) : 0;
+    return *copy;
+}
+
 static bool is_furniture(const dk_node *n)
 {
-    char *t = dk_node_text_content(n);
-    bool f = t && dkr_is_boilerplate_block(t, strlen(t));
-    free(t);
+    char *copy;
+    size_t len;
+    const char *t = content_of(n, &len, &copy);
+    bool f = t && dkr_is_boilerplate_block(t, len);
+    free(copy);
     return f;
 }
 
 static bool links_heading(const dk_node *h)
 {
-    char *t = dk_node_text_content(h);
-    bool f = t && dkr_link_list_heading(t, strlen(t));
-    free(t);
+    char *copy;
+    size_t len;
+    const char *t = content_of(h, &len, &copy);
+    bool f = t && dkr_link_list_heading(t, len);
+    free(copy);
     return f;
 }
 
@@ -341,8 +397,11 @@ static bool function_word(const char *w, size_t len)
         "been", "has", "have", "had", "which", "who", "also", "all"};
     while (len && !is_letter_byte(w[len - 1]))
         len--; /* "the," */
+    if (len == 0)
+        return false;
+    char first = (char)(w[0] | 0x20);
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (dkr_text_eq(w, len, words[i]))
+        if (words[i][0] == first && dkr_text_eq(w, len, words[i]))
             return true;
     return false;
 }
@@ -377,10 +436,12 @@ static bool repeated(const char *x, const char *y)
 
 static bool same_text(const dk_node *a, const dk_node *b)
 {
-    char *x = dk_node_text_content(a), *y = dk_node_text_content(b);
+    char *xc, *yc;
+    size_t xl, yl;
+    const char *x = content_of(a, &xl, &xc), *y = content_of(b, &yl, &yc);
     bool same = x && y && repeated(x, y);
-    free(x);
-    free(y);
+    free(xc);
+    free(yc);
     return same;
 }
 
@@ -440,10 +501,13 @@ static int clean_blocks(cleaner *c, dk_node *parent)
              * lists and short paragraphs), anything else stays */
             for (dk_node *k = dk_node_first(n), *kn; k; k = kn) {
                 kn = dk_node_next(k);
-                char *kt = dk_node_type(k) == DK_P ? dk_node_text_content(k) : NULL;
+                char *copy = NULL;
+                size_t kl;
+                const char *kt = dk_node_type(k) == DK_P ? content_of(k, &kl, &copy)
+                                                         : NULL;
                 bool link = dk_node_type(k) == DK_LIST ||
                             (kt && count_words(kt) <= 20);
-                free(kt);
+                free(copy);
                 if (link)
                     drop(k);
             }

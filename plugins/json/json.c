@@ -37,11 +37,22 @@ static int by_attr_name(const void *a, const void *b)
     return strcmp(dk_attr_name(*(const int *)a), dk_attr_name(*(const int *)b));
 }
 
+/* The attributes each type may carry, in name order: the writer asks a
+ * node for those alone. */
+static struct {
+    int n;
+    dk_attr attrs[DK_ATTR_COUNT];
+} allowed[DK_TYPE_COUNT];
+
 __attribute__((constructor)) static void init_attr_order(void)
 {
     for (int i = 0; i < DK_ATTR_COUNT; i++)
         attr_order[i] = i;
     qsort(attr_order, DK_ATTR_COUNT, sizeof attr_order[0], by_attr_name);
+    for (int t = 0; t < DK_TYPE_COUNT; t++)
+        for (int i = 0; i < DK_ATTR_COUNT; i++)
+            if (dk_type_allows_attr((dk_type)t, (dk_attr)attr_order[i]))
+                allowed[t].attrs[allowed[t].n++] = (dk_attr)attr_order[i];
 }
 
 enum { OUT_SIZE = 1 << 16 };
@@ -136,11 +147,12 @@ static void open_element(outbuf *o, const dk_node *n, bool pretty, size_t d)
     put_indent(o, pretty, d + 1);
     OUT_LIT(o, "\"type\"");
     out_put(o, sep, sl);
-    const char *name = dk_type_name(dk_node_type(n));
+    dk_type type = dk_node_type(n);
+    const char *name = dk_type_name(type);
     put_string(o, name, strlen(name));
     bool any = false;
-    for (int i = 0; i < DK_ATTR_COUNT; i++) {
-        dk_attr a = (dk_attr)attr_order[i];
+    for (int i = 0; i < allowed[type].n; i++) {
+        dk_attr a = allowed[type].attrs[i];
         const char *v = dk_node_attr(n, a);
         if (!v)
             continue;

@@ -741,33 +741,48 @@ static bool stands_alone(const line *l)
 
 /* ---- quotations over several paragraphs ----------------------------------- */
 
+/* All the text below n, as dk_node_text_content() gives it, without a
+ * copy where n holds one text node (most paragraphs): *copy is then NULL,
+ * else the text to free. NULL if out of memory. */
+static const char *content_of(const dk_node *n, char **copy)
+{
+    const dk_node *t = dk_node_first(n);
+    *copy = NULL;
+    if (t && !dk_node_next(t) && dk_node_type(t) == DK_TEXT)
+        return dk_node_text(t, NULL);
+    return *copy = dk_node_text_content(n);
+}
+
 /* Double quotation marks in a paragraph: opened minus closed ("“" and
  * "”"; straight ones alternate), and whether it starts with one. */
 static int quote_balance(const dk_node *p, bool *starts)
 {
-    char *t = dk_node_text_content(p);
+    char *copy;
+    const char *t = content_of(p, &copy);
     int open = 0, straight = 0;
     *starts = false;
     if (!t)
         return 0;
     *starts = !strncmp(t, "\xE2\x80\x9C", 3) || t[0] == '"';
-    for (const char *c = t; *c; c++) {
-        if (!strncmp(c, "\xE2\x80\x9C", 3))
-            open++;
-        else if (!strncmp(c, "\xE2\x80\x9D", 3))
-            open--;
-        else if (*c == '"')
+    /* “ and ” are E2 80 9C and E2 80 9D */
+    for (const char *c = t; (c = strpbrk(c, "\xE2\"")) != NULL; c++) {
+        if (*c == '"')
             straight++;
+        else if (c[1] == '\x80' && c[2] == '\x9C')
+            open++;
+        else if (c[1] == '\x80' && c[2] == '\x9D')
+            open--;
     }
-    free(t);
+    free(copy);
     return open + (straight % 2);
 }
 
 static bool furniture(const dk_node *p)
 {
-    char *t = dk_node_text_content(p);
+    char *copy;
+    const char *t = content_of(p, &copy);
     bool f = t && dkr_is_boilerplate_block(t, strlen(t));
-    free(t);
+    free(copy);
     return f;
 }
 

@@ -151,20 +151,49 @@ static void put_indent(outbuf *o, size_t depth)
     }
 }
 
+/* The attributes each type may carry, the writer asking a node for those
+ * alone: in name order for C14N (which sorts them), in the order of the
+ * enum for the serializer (the order the attributes were made in). */
+typedef struct attr_list {
+    int n;
+    dk_attr attrs[DK_ATTR_COUNT];
+} attr_list;
+
+static attr_list by_name[DK_TYPE_COUNT], by_enum[DK_TYPE_COUNT];
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(dk_attr_name(*(const dk_attr *)a),
+                  dk_attr_name(*(const dk_attr *)b));
+}
+
+__attribute__((constructor)) static void init_attr_lists(void)
+{
+    for (int t = 0; t < DK_TYPE_COUNT; t++) {
+        for (int a = 0; a < DK_ATTR_COUNT; a++)
+            if (dk_type_allows_attr((dk_type)t, (dk_attr)a))
+                by_enum[t].attrs[by_enum[t].n++] = (dk_attr)a;
+        by_name[t] = by_enum[t];
+        qsort(by_name[t].attrs, (size_t)by_name[t].n, sizeof(dk_attr),
+              compare_names);
+    }
+}
+
 static void open_tag(outbuf *o, const dk_node *n, bool root)
 {
     const escapes *e = o->pretty ? &save_attr : &c14n_attr;
+    dk_type type = dk_node_type(n);
     out_put(o, "<", 1);
-    out_str(o, dk_type_name(dk_node_type(n)));
+    out_str(o, dk_type_name(type));
     if (root)
         out_str(o, " xmlns=\"" XMLP_NS "\"");
-    /* the attribute names are declared in name order, as C14N sorts them */
-    for (int a = 0; a < DK_ATTR_COUNT; a++) {
-        const char *v = dk_node_attr(n, (dk_attr)a);
+    const attr_list *l = o->pretty ? &by_enum[type] : &by_name[type];
+    for (int i = 0; i < l->n; i++) {
+        const char *v = dk_node_attr(n, l->attrs[i]);
         if (!v)
             continue;
         out_put(o, " ", 1);
-        out_str(o, dk_attr_name((dk_attr)a));
+        out_str(o, dk_attr_name(l->attrs[i]));
         out_put(o, "=\"", 2);
         put_escaped(o, e, v, strlen(v));
         out_put(o, "\"", 1);
