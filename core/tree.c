@@ -14,8 +14,11 @@ struct dk_node_attr {
 struct dk_node {
     dk_type type;
     unsigned n_attrs;
-    struct dk_node_attr *attrs; /* sorted by attr */
-    char *text;                 /* DK_TEXT only */
+    union {
+        struct dk_node_attr *attrs; /* elements: sorted by attr */
+        size_t cap;                 /* DK_TEXT: bytes allocated at text */
+    } u;
+    char *text; /* DK_TEXT only, NUL-terminated */
     size_t len;
     dk_node *parent, *first, *last, *prev, *next;
 };
@@ -293,6 +296,7 @@ dk_node *dk_node_new_text(const char *utf8, size_t len)
         return NULL;
     }
     n->len = len;
+    n->u.cap = len + 1;
     return n;
 }
 
@@ -311,10 +315,13 @@ void dk_node_free(dk_node *node)
             continue;
         }
         dk_node *back = node->next;
-        for (unsigned i = 0; i < node->n_attrs; i++)
-            free(node->attrs[i].value);
-        free(node->attrs);
-        free(node->text);
+        if (node->type == DK_TEXT) {
+            free(node->text);
+        } else {
+            for (unsigned i = 0; i < node->n_attrs; i++)
+                free(node->u.attrs[i].value);
+            free(node->u.attrs);
+        }
         free(node);
         node = back;
     }
@@ -336,11 +343,32 @@ void dk_node_detach(dk_node *node)
     node->parent = node->prev = node->next = NULL;
 }
 
+/* Make room for len bytes of text (and the NUL) in a text node. Text that
+ * grows piece by piece (a paragraph joined from continuation lines, text
+ * delivered in chunks) grows by half again each time it is moved, so that
+ * appending stays linear. */
+static int text_reserve(dk_node *t, size_t len)
+{
+    if (len >= (size_t)-1 / 2)
+        return -1;
+    if (len + 1 <= t->u.cap)
+        return 0;
+    size_t cap = t->u.cap + t->u.cap / 2;
+    if (cap < len + 1)
+        cap = len + 1;
+    char *p = realloc(t->text, cap);
+    if (!p)
+        return -1;
+    t->text = p;
+    t->u.cap = cap;
+    return 0;
+}
+
 static int merge_text(dk_node *into, const char *s, size_t len, bool at_end)
 {
-    char *t = realloc(into->text, into->len + len + 1);
-    if (!t)
+    if (text_reserve(into, into->len + len) < 0)
         return -1;
+    char *t = into->text;
     if (at_end) {
         memcpy(t + into->len, s, len);
     } else {
@@ -349,7 +377,6 @@ static int merge_text(dk_node *into, const char *s, size_t len, bool at_end)
     }
     into->len += len;
     t[into->len] = '\0';
-    into->text = t;
     return 0;
 }
 
@@ -524,14 +551,14 @@ int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
     if (value && !dk_attr_value_ok(node->type, attr, value))
         return -1;
     unsigned i = 0;
-    while (i < node->n_attrs && node->attrs[i].attr < attr)
+    while (i < node->n_attrs && node->u.attrs[i].attr < attr)
         i++;
-    bool present = i < node->n_attrs && node->attrs[i].attr == attr;
+    bool present = i < node->n_attrs && node->u.attrs[i].attr == attr;
     if (!value) {
         if (present) {
-            free(node->attrs[i].value);
-            memmove(&node->attrs[i], &node->attrs[i + 1],
-                    (node->n_attrs - i - 1) * sizeof node->attrs[0]);
+            free(node->u.attrs[i].value);
+            memmove(&node->u.attrs[i], &node->u.attrs[i + 1],
+                    (node->n_attrs - i - 1) * sizeof node->u.attrs[0]);
             node->n_attrs--;
         }
         return 0;
@@ -543,12 +570,12 @@ int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
     if (!copy)
         return -1;
     if (present) {
-        free(node->attrs[i].value);
-        node->attrs[i].value = copy;
+        free(node->u.attrs[i].value);
+        node->u.attrs[i].value = copy;
         return 0;
     }
     struct dk_node_attr *a =
-        realloc(node->attrs, (node->n_attrs + 1) * sizeof *a);
+        realloc(node->u.attrs, (node->n_attrs + 1) * sizeof *a);
     if (!a) {
         free(copy);
         return -1;
@@ -556,7 +583,7 @@ int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
     memmove(&a[i + 1], &a[i], (node->n_attrs - i) * sizeof *a);
     a[i].attr = attr;
     a[i].value = copy;
-    node->attrs = a;
+    node->u.attrs = a;
     node->n_attrs++;
     return 0;
 }
@@ -571,8 +598,8 @@ int dk_node_set_attr_int(dk_node *node, dk_attr attr, long long value)
 const char *dk_node_attr(const dk_node *node, dk_attr attr)
 {
     for (unsigned i = 0; node && i < node->n_attrs; i++)
-        if (node->attrs[i].attr == attr)
-            return node->attrs[i].value;
+        if (node->u.attrs[i].attr == attr)
+            return node->u.attrs[i].value;
     return NULL;
 }
 
@@ -580,12 +607,21 @@ int dk_node_set_text(dk_node *node, const char *utf8, size_t len)
 {
     if (!node || node->type != DK_TEXT || !text_ok(utf8, len))
         return -1;
+    if (len < node->u.cap && node->u.cap <= 2 * len + 64) {
+        /* it fits, without wasting much: in place (utf8 may be part of
+         * the old text) */
+        memmove(node->text, utf8, len);
+        node->text[len] = '\0';
+        node->len = len;
+        return 0;
+    }
     char *copy = copy_bytes(utf8, len);
     if (!copy)
         return -1;
     free(node->text);
     node->text = copy;
     node->len = len;
+    node->u.cap = len + 1;
     return 0;
 }
 
@@ -659,7 +695,7 @@ static dk_node *copy_one(const dk_node *src)
     if (!n)
         return NULL;
     for (unsigned i = 0; i < src->n_attrs; i++) {
-        if (dk_node_set_attr(n, src->attrs[i].attr, src->attrs[i].value) < 0) {
+        if (dk_node_set_attr(n, src->u.attrs[i].attr, src->u.attrs[i].value) < 0) {
             dk_node_free(n);
             return NULL;
         }

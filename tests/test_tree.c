@@ -3,6 +3,7 @@
 
 #include <docket/docket.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,63 @@ START_TEST(utf8_is_checked)
 }
 END_TEST
 
+/* Text grown piece by piece (continuation lines, text in chunks), text
+ * set from its own bytes, shrunk and grown again. */
+START_TEST(text_grows_and_is_replaced)
+{
+    dk_node *p = dk_node_new(DK_P);
+    dk_buf want = DK_BUF_INIT;
+    char piece[32];
+    for (int i = 0; i < 20000; i++) {
+        int n = snprintf(piece, sizeof piece, "%d ", i);
+        ck_assert_int_eq(dk_node_add_text(p, piece, (size_t)n), 0);
+        dk_buf_append(&want, piece, (size_t)n);
+    }
+    ck_assert_ptr_eq(dk_node_first(p), dk_node_last(p));
+    dk_node *t = dk_node_first(p);
+    size_t len;
+    ck_assert_str_eq(dk_node_text(t, &len), want.data);
+    ck_assert_uint_eq(len, want.len);
+    /* prepended text merges too */
+    ck_assert_int_eq(dk_node_insert_before(p, t, dk_node_new_text("start ", 6)), 0);
+    ck_assert_int_eq(strncmp(dk_node_text(t, NULL), "start 0 1 2 ", 12), 0);
+    /* replaced by a part of itself, then shorter, then longer */
+    const char *own = dk_node_text(t, &len);
+    ck_assert_int_eq(dk_node_set_text(t, own + 6, len - 6), 0);
+    ck_assert_str_eq(dk_node_text(t, NULL), want.data);
+    ck_assert_int_eq(dk_node_set_text(t, "short", 5), 0);
+    ck_assert_str_eq(dk_node_text(t, &len), "short");
+    ck_assert_uint_eq(len, 5);
+    ck_assert_int_eq(dk_node_set_text(t, "sho", 3), 0);
+    ck_assert_int_eq(dk_node_add_text(p, "rt and longer", 13), 0);
+    ck_assert_str_eq(dk_node_text(t, NULL), "short and longer");
+    ck_assert_int_eq(dk_node_set_text(t, "", 0), 0);
+    ck_assert_str_eq(dk_node_text(t, &len), "");
+    ck_assert_uint_eq(len, 0);
+    ck_assert_int_eq(dk_node_set_text(t, "bad\xff", 4), -1);
+    ck_assert_str_eq(dk_node_text(t, NULL), "");
+    dk_buf_free(&want);
+    dk_node_free(p);
+}
+END_TEST
+
+/* Validation reads ASCII eight bytes at a time: a bad byte is found
+ * wherever it stands. */
+START_TEST(utf8_checked_at_every_position)
+{
+    char s[40];
+    for (size_t at = 0; at < sizeof s; at++) {
+        memset(s, 'a', sizeof s);
+        s[at] = (char)0xff;
+        ck_assert_uint_eq(dk_utf8_valid_prefix(s, sizeof s), at);
+        memcpy(s + (at < 37 ? at : 37), "\xe2\x80\x99", 3);
+        ck_assert_uint_eq(dk_utf8_valid_prefix(s, sizeof s), sizeof s);
+        s[at] = '\0';
+        ck_assert_ptr_null(dk_node_new_text(s, sizeof s));
+    }
+}
+END_TEST
+
 #define SHA "ab000000000000000000000000000000000000000000000000000000000000cd"
 
 START_TEST(attributes_sorted_replaced_removed)
@@ -240,6 +298,8 @@ int main(void)
     tcase_add_test(tc, builders_enforce_model);
     tcase_add_test(tc, text_is_merged);
     tcase_add_test(tc, utf8_is_checked);
+    tcase_add_test(tc, text_grows_and_is_replaced);
+    tcase_add_test(tc, utf8_checked_at_every_position);
     tcase_add_test(tc, attributes_sorted_replaced_removed);
     tcase_add_test(tc, walk_copy_detach);
     tcase_add_test(tc, deep_tree_frees_without_recursion);
