@@ -392,6 +392,57 @@ START_TEST(missing_default_transform_is_a_warning)
 }
 END_TEST
 
+/* Is a library whose file name holds name mapped into this process? */
+static bool mapped(const char *name)
+{
+    char *maps = slurp("/proc/self/maps", NULL);
+    ck_assert_ptr_nonnull(maps);
+    bool found = strstr(maps, name) != NULL;
+    free(maps);
+    return found;
+}
+
+/* Text that cannot be JSON is not probed by the json plugin, and writing
+ * XML does not load libxml2 (nor the ICU it pulls in): only reading and
+ * validating XML do. */
+START_TEST(writing_xml_loads_no_xml_library)
+{
+    bool before = mapped("libxml2");
+    char *dir = temp_dir();
+    char out[512];
+    dk_registry *reg = registry_of(NULL, PLUGIN_DIR);
+    snprintf(out, sizeof out, "%s/out.xml", dir);
+    dk_options *o = dk_options_new();
+    dk_options_set_to(o, "xml");
+    ck_assert_int_eq(dk_convert_file(reg, o, FIXTURES "/text/basic.txt", out),
+                     DK_E_OK);
+    for (size_t i = 0; i < dk_registry_size(reg); i++) {
+        const dk_plugin_entry *e = dk_registry_entry(reg, i);
+        const char *name = dk_plugin_entry_name(e);
+        bool needed = !strcmp(name, "text") || !strcmp(name, "xml") ||
+                      !strcmp(name, "clean");
+        ck_assert_msg(dk_plugin_entry_loaded(e) == needed, "plugin %s %s", name,
+                      needed ? "was not loaded" : "was loaded");
+    }
+    ck_assert_msg(before || !mapped("libxml2"), "writing XML loaded libxml2");
+    /* reading it back needs the parser, which the plugin then opens */
+    dk_options_set_from(o, "xml");
+    char *back = NULL;
+    size_t len;
+    char *xml = slurp(out, &len);
+    ck_assert_int_eq(dk_convert_memory(reg, o, "out.xml", xml, len, &back, NULL),
+                     DK_E_OK);
+    ck_assert_str_eq(back, xml);
+    ck_assert(mapped("libxml2"));
+    free(back);
+    free(xml);
+    dk_options_free(o);
+    dk_registry_close(reg);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(describe_writes_manifest)
 {
     char *text = NULL, *err = NULL;
@@ -428,6 +479,7 @@ int main(void)
     tcase_add_test(tc, probe_tie_is_unknown);
     tcase_add_test(tc, conversion_loads_only_what_it_needs);
     tcase_add_test(tc, missing_default_transform_is_a_warning);
+    tcase_add_test(tc, writing_xml_loads_no_xml_library);
     tcase_add_test(tc, describe_writes_manifest);
     suite_add_tcase(s, tc);
     return run_suite(s);

@@ -436,8 +436,26 @@ static const dk_option_decl options[] = {
     {NULL, NULL, NULL},
 };
 
+/* JSON (docket's or any other that json_probe accepts) starts, after an
+ * optional byte order mark, with white space or "{": the plugin (and
+ * jansson) is only opened to probe input that starts so, never for text
+ * that cannot be JSON. The probe decides the rest. */
+static const dk_magic magic[] = {
+    {0, 1, "{", DK_SCORE_POSSIBLE},
+    {0, 1, " ", DK_SCORE_POSSIBLE},
+    {0, 1, "\t", DK_SCORE_POSSIBLE},
+    {0, 1, "\n", DK_SCORE_POSSIBLE},
+    {0, 1, "\r", DK_SCORE_POSSIBLE},
+    {0, 4, "\xEF\xBB\xBF{", DK_SCORE_POSSIBLE},
+    {0, 4, "\xEF\xBB\xBF ", DK_SCORE_POSSIBLE},
+    {0, 4, "\xEF\xBB\xBF\t", DK_SCORE_POSSIBLE},
+    {0, 4, "\xEF\xBB\xBF\n", DK_SCORE_POSSIBLE},
+    {0, 4, "\xEF\xBB\xBF\r", DK_SCORE_POSSIBLE},
+    {0, 0, NULL, 0},
+};
+
 DOCKET_PLUGIN(.name = "json", .version = DK_VERSION,
               .description = "docket's document tree as JSON",
               .kinds = DK_KIND_READER | DK_KIND_WRITER, .format = "json",
-              .extensions = extensions, .probe = json_probe, .read = json_read,
-              .write = json_write, .options = options);
+              .extensions = extensions, .magic = magic, .probe = json_probe,
+              .read = json_read, .write = json_write, .options = options);

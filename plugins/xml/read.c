@@ -3,7 +3,7 @@
  * never fetches anything: no network, no DTD, no external entity; a
  * DOCTYPE is refused as soon as it starts, so entity bombs never expand.
  */
-#include "xmlp.h"
+#include "parse.h"
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>

@@ -5,7 +5,7 @@
  * (for XML that docket made from another format, whose lines mean nothing
  * to the user).
  */
-#include "xmlp.h"
+#include "parse.h"
 
 #include <libxml/relaxng.h>
 #include <pthread.h>

@@ -2,30 +2,95 @@
 #define _GNU_SOURCE
 #include "xmlp.h"
 
-#include <libxml/parser.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const extensions[] = {"xml", NULL};
 
-/* Never load anything from outside, whatever asks for it. */
-static xmlParserInputPtr refuse_external(const char *url, const char *id,
-                                         xmlParserCtxtPtr ctxt)
+/* ---- the libxml2 part, opened on first use ---------------------------------- */
+
+static pthread_mutex_t parts_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *parts_handle;
+static const xmlp_table *parts;
+static char parts_error[4096 + 128];
+
+/* Open XMLP_PARTS_FILE in the folder this plugin was loaded from and set
+ * it up. Called with parts_lock held. */
+static void load_parts(void)
 {
-    (void)url;
-    (void)id;
-    (void)ctxt;
-    return NULL;
+    Dl_info info;
+    char path[4096];
+    if (!dladdr((void *)load_parts, &info) || !info.dli_fname) {
+        snprintf(parts_error, sizeof parts_error, "cannot tell where the xml "
+                 "plugin was loaded from");
+        return;
+    }
+    const char *slash = strrchr(info.dli_fname, '/');
+    int dir = slash ? (int)(slash - info.dli_fname) : 1;
+    snprintf(path, sizeof path, "%.*s/%s", dir, slash ? info.dli_fname : ".",
+             XMLP_PARTS_FILE);
+    parts_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!parts_handle) {
+        const char *why = dlerror(); /* copied at once: the next call overwrites it */
+        snprintf(parts_error, sizeof parts_error, "%s", why ? why : path);
+        return;
+    }
+    const xmlp_table *t = dlsym(parts_handle, XMLP_PARTS_SYMBOL);
+    if (!t || t->setup() < 0) {
+        snprintf(parts_error, sizeof parts_error, "%s: %s", path,
+                 t ? "cannot set libxml2 up" : "no " XMLP_PARTS_SYMBOL);
+        dlclose(parts_handle);
+        parts_handle = NULL;
+        return;
+    }
+    parts = t;
 }
 
-/* Once, when docket opens the plugin: libxml2's process-wide set-up, and
- * an entity loader that refuses everything, behind the parser options
- * that already never load anything (defence in depth). */
-static int xmlp_init(void)
+/* The reading part, opened if it is not yet; NULL after dk_ctx_fail(). */
+static const xmlp_table *get_parts(dk_ctx *ctx)
 {
-    xmlInitParser();
-    xmlSetExternalEntityLoader(refuse_external);
-    return 0;
+    pthread_mutex_lock(&parts_lock);
+    if (!parts && !parts_error[0])
+        load_parts();
+    const xmlp_table *t = parts;
+    pthread_mutex_unlock(&parts_lock);
+    if (!t)
+        dk_ctx_fail(ctx, DK_E_PLUGIN, "cannot load the XML reader: %s",
+                    parts_error);
+    return t;
 }
+
+/* When docket closes the plugin (no conversion is running): close the
+ * reading part too. */
+static void xml_deinit(void)
+{
+    pthread_mutex_lock(&parts_lock);
+    if (parts_handle)
+        dlclose(parts_handle);
+    parts_handle = NULL;
+    parts = NULL;
+    parts_error[0] = '\0';
+    pthread_mutex_unlock(&parts_lock);
+}
+
+static int xml_read(dk_ctx *ctx, const unsigned char *data, size_t size,
+                    dk_node **out)
+{
+    *out = NULL;
+    const xmlp_table *t = get_parts(ctx);
+    return t ? t->read(ctx, data, size, out) : -1;
+}
+
+static int xml_validate(dk_ctx *ctx, const unsigned char *data, size_t size)
+{
+    const xmlp_table *t = get_parts(ctx);
+    return t ? t->validate(ctx, data, size) : -1;
+}
+
+/* ---- probing ------------------------------------------------------------------ */
 
 static const dk_option_decl options[] = {
     {"pretty", NULL, "xml, json: indented output for people"},
@@ -56,7 +121,7 @@ static int xml_probe(const dk_probe *p)
     return 0;
 }
 
-/* libxml2 is only loaded to probe input that starts like markup. */
+/* The plugin is only opened to probe input that starts like markup. */
 static const dk_magic magic[] = {
     {0, 1, "<", DK_SCORE_POSSIBLE},
     {0, 4, "\xEF\xBB\xBF<", DK_SCORE_POSSIBLE},
@@ -71,6 +136,6 @@ DOCKET_PLUGIN(.name = "xml", .version = DK_VERSION,
               .description = "docket's canonical XML (C14N), with its schema",
               .kinds = DK_KIND_READER | DK_KIND_WRITER, .format = "xml",
               .extensions = extensions, .magic = magic, .probe = xml_probe,
-              .read = xmlp_read,
-              .write = xmlp_write, .validate = xmlp_validate,
-              .init = xmlp_init, .options = options);
+              .read = xml_read, .write = xmlp_write,
+              .validate = xml_validate, .deinit = xml_deinit,
+              .options = options);

@@ -4,25 +4,28 @@
 
 #include <docket/docket.h>
 
-#include <libxml/tree.h>
-
 #define XMLP_NS "urn:docket:document:1"
 
-/* The RELAX NG schema, embedded at build time from schema/docket.rng. */
-extern const unsigned char xmlp_schema_rng[];
-extern const size_t xmlp_schema_rng_len;
+/* Write the canonical XML (or, with the option "pretty", the indented
+ * form) straight from the tree. Needs no XML library. */
+int xmlp_write(dk_ctx *ctx, const dk_node *doc, dk_sink *out);
 
 /*
- * Parse XML safely: no network, no DTD (a DOCTYPE is refused before
- * anything in it is read, so no entity is declared, expanded or fetched),
- * libxml2's depth limit. Returns the document (free with xmlFreeDoc) or
- * NULL after dk_ctx_fail() with the line of the problem.
+ * Reading and validation need libxml2, which loads ICU and the C++
+ * runtime with it: they live in a shared object of their own, xml/parse.so
+ * beside xml.so (a folder the plugin search does not look into), opened
+ * the first time a document is read or validated and closed with xml.so.
+ * Writing XML and probing input never load libxml2. parse.so exports
+ * these callbacks as the symbol XMLP_PARTS_SYMBOL.
  */
-xmlDocPtr xmlp_parse(dk_ctx *ctx, const unsigned char *data, size_t size);
+typedef struct xmlp_table {
+    int (*setup)(void); /* called once, after opening: 0, or -1 */
+    int (*read)(dk_ctx *ctx, const unsigned char *data, size_t size,
+                dk_node **out);
+    int (*validate)(dk_ctx *ctx, const unsigned char *data, size_t size);
+} xmlp_table;
 
-int xmlp_read(dk_ctx *ctx, const unsigned char *data, size_t size,
-              dk_node **out);
-int xmlp_write(dk_ctx *ctx, const dk_node *doc, dk_sink *out);
-int xmlp_validate(dk_ctx *ctx, const unsigned char *data, size_t size);
+#define XMLP_PARTS_SYMBOL "xmlp_parts"
+#define XMLP_PARTS_FILE "xml/parse.so"
 
 #endif
