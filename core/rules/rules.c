@@ -580,11 +580,13 @@ static bool has_ci(const char *s, size_t len, const char *w)
     return false;
 }
 
-static size_t word_count(const char *s, size_t len)
+/* The words of s, counted up to max + 1 (callers only ask whether there
+ * are at most max). */
+static size_t word_count(const char *s, size_t len, size_t max)
 {
     size_t w = 0;
     bool in = false;
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0; i < len && w <= max; i++) {
         bool sp = isspace((unsigned char)s[i]);
         w += !sp && !in;
         in = !sp;
@@ -606,7 +608,7 @@ bool dkr_is_boilerplate_block(const char *s, size_t len)
     }
     if (lines)
         return true;
-    size_t words = word_count(s, len);
+    size_t words = word_count(s, len, 80);
     /* a cookie banner: cookies and asking for consent, in a few words */
     if (words <= 80 && has_ci(s, len, "cookie") &&
         (has_ci(s, len, "accept") || has_ci(s, len, "agree") ||
@@ -692,7 +694,7 @@ bool dkr_link_list_heading(const char *s, size_t len)
                                        "related", "recommended", "you may also",
                                        "more stories", "more from", "latest news",
                                        "popular"};
-    if (word_count(s, len) > 6)
+    if (word_count(s, len, 6) > 6)
         return false;
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
         if (len >= strlen(keys[k]) && !strncasecmp(s, keys[k], strlen(keys[k])))

@@ -233,6 +233,11 @@ static bool heading_text(const char *s, size_t len)
 {
     if (len == 0 || len > 150)
         return false;
+    /* a heading starts with a capital or a digit (so does the part of it
+     * before a grade, below) */
+    unsigned char first = (unsigned char)s[0];
+    if (first < 0x80 && !isupper(first) && !isdigit(first))
+        return false;
     /* "How effective ...? Good", "Investigating crime: Requires
      * improvement": a heading with its grade (but "Our judgment: Good" is
      * a grade line) */
@@ -241,9 +246,6 @@ static bool heading_text(const char *s, size_t len)
         dkr_grade_after(s, len, &cut, &ga, &gb) != DKR_GRADE_NONE &&
         heading_text(s, cut))
         return true;
-    unsigned char first = (unsigned char)s[0];
-    if (first < 0x80 && !isupper(first) && !isdigit(first))
-        return false;
     if (dkr_grade_parse(s, len, NULL, NULL) != DKR_GRADE_NONE ||
         dkr_is_boilerplate(s, len) || has_date(s, len))
         return false;
@@ -709,12 +711,16 @@ static signals scan(const char *text, size_t size)
             sg.closing = true;
             sg.closing_at = i;
         }
-        if (dkr_grade_parse(l->s, l->len, NULL, NULL) != DKR_GRADE_NONE ||
-            line_starts(l, "Areas for improvement") ||
-            line_starts(l, "Causes of concern") || line_starts(l, "Cause of concern"))
+        /* each signal is looked for until it is found */
+        if (!sg.grades &&
+            (dkr_grade_parse(l->s, l->len, NULL, NULL) != DKR_GRADE_NONE ||
+             line_starts(l, "Areas for improvement") ||
+             line_starts(l, "Causes of concern") ||
+             line_starts(l, "Cause of concern")))
             sg.grades = true;
-        if (contains(l, "PEEL") || contains(l, "HMIC") ||
-            contains(l, "Inspectorate of Constabulary"))
+        if (!sg.inspection &&
+            (contains(l, "PEEL") || contains(l, "HMIC") ||
+             contains(l, "Inspectorate of Constabulary")))
             sg.inspection = true;
     }
     return sg;
