@@ -32,6 +32,9 @@ const char *dk_status_describe(dk_status status)
                                          : "unknown error";
 }
 
+/* Warnings shown of a conversion, the last line summing up the rest. */
+#define DK_WARNINGS_SHOWN 50
+
 /* A warning and how often it came. */
 typedef struct warning {
     char *text;
@@ -47,6 +50,8 @@ struct dk_ctx {
     size_t n_requested;
     warning *warnings;
     size_t n_warnings, cap_warnings;
+    size_t *index; /* open addressing over warnings: i + 1, 0 for free */
+    size_t cap_index; /* a power of two, more than twice n_warnings */
     size_t total_warnings;
     bool lost_warning; /* one could not be kept (out of memory) */
     dk_batch *batch;
@@ -85,6 +90,7 @@ void dk__ctx_free(dk_ctx *ctx)
     for (size_t i = 0; i < ctx->n_warnings; i++)
         free(ctx->warnings[i].text);
     free(ctx->warnings);
+    free(ctx->index);
     free(ctx->name);
     free(ctx);
 }
@@ -109,15 +115,56 @@ void dk__ctx_diag(dk_ctx *ctx, dk_diag_level level, const char *msg)
         ctx->opts->diag(ctx->opts->diag_user, level, ctx->name, msg);
 }
 
-/* Keep a warning, counting repeats of the same text. */
+static size_t text_hash(const char *s)
+{
+    size_t h = 14695981039346656037u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* The index slot of msg: where it is, or the free slot where it goes. */
+static size_t *index_slot(const dk_ctx *ctx, const char *msg)
+{
+    size_t mask = ctx->cap_index - 1;
+    for (size_t i = text_hash(msg) & mask;; i = (i + 1) & mask) {
+        size_t *slot = &ctx->index[i];
+        if (!*slot || strcmp(ctx->warnings[*slot - 1].text, msg) == 0)
+            return slot;
+    }
+}
+
+/* Room in the index for one more warning; false if out of memory. */
+static bool index_room(dk_ctx *ctx)
+{
+    if ((ctx->n_warnings + 1) * 2 < ctx->cap_index)
+        return true;
+    size_t cap = ctx->cap_index ? ctx->cap_index * 2 : 16;
+    size_t *index = calloc(cap, sizeof *index);
+    if (!index)
+        return false;
+    free(ctx->index);
+    ctx->index = index;
+    ctx->cap_index = cap;
+    for (size_t i = 0; i < ctx->n_warnings; i++)
+        *index_slot(ctx, ctx->warnings[i].text) = i + 1;
+    return true;
+}
+
+/* Keep a warning, counting repeats of the same text (found through a hash
+ * index: a document may give a warning for each of a million lines). */
 static void hold_warning(dk_ctx *ctx, const char *msg)
 {
     ctx->total_warnings++;
-    for (size_t i = 0; i < ctx->n_warnings; i++)
-        if (strcmp(ctx->warnings[i].text, msg) == 0) {
-            ctx->warnings[i].count++;
-            return;
-        }
+    if (!index_room(ctx)) {
+        ctx->lost_warning = true;
+        return;
+    }
+    size_t *slot = index_slot(ctx, msg);
+    if (*slot) {
+        ctx->warnings[*slot - 1].count++;
+        return;
+    }
     if (ctx->n_warnings == ctx->cap_warnings) {
         size_t cap = ctx->cap_warnings ? ctx->cap_warnings * 2 : 8;
         warning *w = realloc(ctx->warnings, cap * sizeof *w);
@@ -134,6 +181,7 @@ static void hold_warning(dk_ctx *ctx, const char *msg)
         return;
     }
     ctx->warnings[ctx->n_warnings++] = (warning){text, 1};
+    *slot = ctx->n_warnings;
 }
 
 void dk_ctx_warn(dk_ctx *ctx, const char *fmt, ...)
@@ -201,8 +249,18 @@ size_t dk__ctx_warnings(const dk_ctx *ctx)
 
 void dk__ctx_finish(dk_ctx *ctx)
 {
+    /* a screenful at most, unless asked for all */
+    bool all = ctx->opts && (ctx->opts->flags & DK_OPT_VERBOSE);
+    size_t shown = all || ctx->n_warnings <= DK_WARNINGS_SHOWN ? ctx->n_warnings
+                                                               : DK_WARNINGS_SHOWN - 1;
+    size_t more = 0;
     for (size_t i = 0; i < ctx->n_warnings; i++) {
         char msg[1100];
+        if (i >= shown) {
+            more += ctx->warnings[i].count;
+            free(ctx->warnings[i].text);
+            continue;
+        }
         if (ctx->warnings[i].count > 1)
             snprintf(msg, sizeof msg, "%s (%zu times)", ctx->warnings[i].text,
                      ctx->warnings[i].count);
@@ -211,7 +269,14 @@ void dk__ctx_finish(dk_ctx *ctx)
         dk__ctx_diag(ctx, DK_DIAG_WARNING, msg);
         free(ctx->warnings[i].text);
     }
+    if (more) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%zu more warnings (--verbose shows them all)", more);
+        dk__ctx_diag(ctx, DK_DIAG_WARNING, msg);
+    }
     ctx->n_warnings = 0;
+    if (ctx->index)
+        memset(ctx->index, 0, ctx->cap_index * sizeof *ctx->index);
     if (ctx->lost_warning)
         dk__ctx_diag(ctx, DK_DIAG_WARNING, "more warnings (out of memory to "
                      "keep them)");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -785,6 +786,30 @@ START_TEST(warnings_and_verbosity)
                                 "times)\n"), "%s", r.err);
     ck_assert_msg(!strstr(strstr(r.err, "warning:") + 1, "warning:"), "%s", r.err);
     run_free(&r);
+    /* sixty different warnings: forty-nine shown and the rest summed up,
+     * all of them with -v */
+    char reps[61 * 24 + 1] = "";
+    for (int i = 0; i < 61; i++)
+        strcat(reps, "Officers were visible.\n\n");
+    snprintf(in, sizeof in, "%s/repeats.txt", dir);
+    spit(in, reps, strlen(reps));
+    r = DOCKET(NULL, "-t", "text", in);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "Officers were visible.\n");
+    size_t lines = 0;
+    for (const char *p = r.err; (p = strchr(p, '\n')); p++)
+        lines++;
+    ck_assert_uint_eq(lines, 50);
+    ck_assert_msg(strstr(r.err, "repeated paragraph at byte 1176\n") &&
+                  !strstr(r.err, "at byte 1200\n") &&
+                  strstr(r.err, "repeats.txt: warning: 11 more warnings (--verbose "
+                                "shows them all)\n"), "%s", r.err);
+    run_free(&r);
+    r = DOCKET(NULL, "-v", "-t", "text", in);
+    ck_assert_msg(strstr(r.err, "repeated paragraph at byte 1440\n") &&
+                  !strstr(r.err, "more warnings"), "%s", r.err);
+    run_free(&r);
+    snprintf(in, sizeof in, "%s/bytes.txt", dir);
     /* a NUL byte in a line of text: a warning */
     char text[300];
     memset(text, 'a', sizeof text);
@@ -984,6 +1009,88 @@ START_TEST(huge_single_line)
 }
 END_TEST
 
+/* CPU seconds the children have used so far. */
+static double children_cpu(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_CHILDREN, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_stime.tv_sec +
+           ((double)u.ru_utime.tv_usec + (double)u.ru_stime.tv_usec) / 1e6;
+}
+
+/* Seconds of CPU to convert a text of `size` bytes that fill() writes. */
+static double convert_cpu(const char *dir, size_t size, void (*fill)(char *, size_t))
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/in-%zu.txt", dir, size);
+    char *text = malloc(size);
+    ck_assert_ptr_nonnull(text);
+    fill(text, size);
+    text[size - 1] = '\n';
+    spit(path, text, size);
+    free(text);
+    double t0 = children_cpu();
+    run_result r = DOCKET(NULL, "-t", "json", "-o", "/dev/null", path);
+    double t = children_cpu() - t0;
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    return t;
+}
+
+static void repeat_fill(char *text, size_t size, const char *unit)
+{
+    size_t n = strlen(unit);
+    for (size_t i = 0; i < size; i++)
+        text[i] = unit[i % n];
+}
+
+/* One paragraph of lines, each continuing the last. */
+static void continuation(char *text, size_t size)
+{
+    repeat_fill(text, size, "the force should review how it responds to missing people\n");
+}
+
+/* The same short paragraph again and again: each a repeat, removed with a
+ * warning of its own. */
+static void repeats(char *text, size_t size)
+{
+    repeat_fill(text, size, "Officers were visible.\n\n");
+}
+
+/* Short paragraphs, each its own, and headings between them. */
+static void distinct(char *text, size_t size)
+{
+    size_t i = 0;
+    for (unsigned k = 0; i < size; k++) {
+        char unit[80];
+        int n = k % 10 ? snprintf(unit, sizeof unit, "Visit %u found %u officers.\n\n", k, k * 7)
+                       : snprintf(unit, sizeof unit, "PART %u\n\n", k);
+        for (int j = 0; j < n && i < size; j++)
+            text[i++] = unit[j];
+    }
+}
+
+/* Cost grows with the input, not with its square: ten times the input
+ * takes well under a hundred times as long (the sanitizers' realloc always
+ * copies, so text grown to its exact size each time shows there). */
+START_TEST(cost_is_linear)
+{
+    char *dir = temp_dir();
+    void (*shapes[])(char *, size_t) = {continuation, repeats, distinct};
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        convert_cpu(dir, 64u << 10, shapes[k]); /* warm the caches */
+        double small = convert_cpu(dir, 512u << 10, shapes[k]);
+        double large = convert_cpu(dir, 5u << 20, shapes[k]);
+        /* a floor for the small run, which may take no measurable time */
+        double floor = small > 0.02 ? small : 0.02;
+        ck_assert_msg(large < 25 * floor, "shape %zu: 0.5 MB in %.3f s, 5 MB in %.3f s",
+                      k, small, large);
+    }
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli");
@@ -1015,6 +1122,7 @@ int main(void)
     tcase_add_test(tc, plugin_dir_option_adds_a_folder);
     tcase_add_test(tc, closed_pipe_exits_quietly);
     tcase_add_test(tc, huge_single_line);
+    tcase_add_test(tc, cost_is_linear);
     suite_add_tcase(s, tc);
     int failed = run_suite(s);
     return failed;
