@@ -425,6 +425,31 @@ START_TEST(pages_option)
 }
 END_TEST
 
+/* A PDF of more pages than the limit is refused before they are read;
+ * --max-pages raises the limit and --pages chooses fewer. */
+START_TEST(page_limit)
+{
+    run_result r = DOCKET(NULL, "--max-pages", "3", "-t", "text", PDFS "/hmic-letter-2014.pdf");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "docket: " PDFS "/hmic-letter-2014.pdf: the PDF has 4 pages to "
+                            "read, more than the limit of 3 (raise it with --max-pages, or "
+                            "choose pages with --pages)\n");
+    run_free(&r);
+    r = DOCKET(NULL, "--max-pages", "3", "--pages", "2-", "-t", "text",
+               PDFS "/hmic-letter-2014.pdf");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    r = DOCKET(NULL, "--max-pages", "4", "-t", "text", PDFS "/hmic-letter-2014.pdf");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    r = DOCKET(NULL, "--max-pages", "0", PDFS "/hmic-letter-2014.pdf");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--max-pages 0: expected a number of pages"), "%s", r.err);
+    run_free(&r);
+}
+END_TEST
+
 /* ---- errors ------------------------------------------------------------------------------ */
 
 START_TEST(bad_pdfs)
@@ -602,6 +627,7 @@ int main(void)
     tcase_add_test(tc, ligatures_expanded);
     tcase_add_test(tc, indented_paragraphs_are_quotes);
     tcase_add_test(tc, pages_option);
+    tcase_add_test(tc, page_limit);
     tcase_add_test(tc, bad_pdfs);
     tcase_add_test(tc, poppler_messages_stay_off_stdout);
     tcase_add_test(tc, text_conversions_do_not_load_poppler);

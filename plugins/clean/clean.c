@@ -530,8 +530,10 @@ static int clean_blocks(cleaner *c, dk_node *parent)
                    dk_node_type(dk_node_prev(n)) == DK_P &&
                    same_text(dk_node_prev(n), n)) {
             const char *off = dk_node_attr(n, DK_ATTR_OFFSET);
+            const char *page = dk_node_attr(n, DK_ATTR_PAGE);
             dk_ctx_warn(c->ctx, "removed a repeated paragraph%s%s",
-                        off ? " at byte " : "", off ? off : "");
+                        off ? " at byte " : page ? " on page " : "",
+                        off ? off : page ? page : "");
             drop(n);
         }
         n = next;

@@ -7,7 +7,8 @@
  *
  * Options (through the conversion context): "password" opens an encrypted
  * PDF, "pages" reads only some pages ("3-7,9", "5-"), "allow-empty" makes
- * a PDF without text a warning instead of an error.
+ * a PDF without text a warning instead of an error, "max-pages" raises the
+ * limit on the pages read.
  *
  * poppler reports problems through GLib's log ("Poppler" domain). A
  * handler installed once for the process counts them for the conversion
@@ -20,6 +21,7 @@
 #include <gio/gio.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -56,6 +58,11 @@ static int pdf_init(void)
                           log_handler, NULL);
     return 0;
 }
+
+/* Pages read at most unless --max-pages says otherwise: more than any
+ * real document, few enough that a crafted PDF of a million empty pages
+ * is refused before poppler lays them out one by one. */
+#define PDF_MAX_PAGES 100000
 
 /* ---- options ----------------------------------------------------------------- */
 
@@ -383,6 +390,25 @@ static int pdf_read(dk_ctx *ctx, const unsigned char *data, size_t size, dk_node
         dk_ctx_fail(ctx, DK_E_FORMAT, "PDF is damaged or truncated: no pages found");
         goto cleanup;
     }
+    long max_pages = PDF_MAX_PAGES, to_read = 0;
+    const char *mp = dk_ctx_option(ctx, "max-pages");
+    if (mp) {
+        char *end;
+        errno = 0;
+        max_pages = strtol(mp, &end, 10);
+        if (!isdigit((unsigned char)*mp) || *end || errno || max_pages < 1) {
+            dk_ctx_fail(ctx, DK_E_USAGE, "--max-pages %s: expected a number of pages", mp);
+            goto cleanup;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        to_read += wanted(ranges, nranges, i + 1);
+    if (to_read > max_pages) {
+        dk_ctx_fail(ctx, DK_E_LIMIT, "the PDF has %ld pages to read, more than the "
+                    "limit of %ld (raise it with --max-pages, or choose pages "
+                    "with --pages)", to_read, max_pages);
+        goto cleanup;
+    }
     /* one page at a time: poppler's page and its text are freed before
      * the next */
     int read = 0, empty = 0, first_empty = 0;
@@ -390,8 +416,10 @@ static int pdf_read(dk_ctx *ctx, const unsigned char *data, size_t size, dk_node
         if (!wanted(ranges, nranges, i + 1))
             continue;
         PopplerPage *page = poppler_document_get_page(pd, i);
-        if (!page)
+        if (!page) {
+            dk_ctx_warn(ctx, "page %d could not be read (the PDF is damaged)", i + 1);
             continue;
+        }
         size_t before = d.nfrags;
         int er = pdf_extract_page(&d, page, (uint32_t)(i + 1));
         g_object_unref(page);
@@ -465,6 +493,7 @@ static const dk_option_decl options[] = {
     {"password", "PASSWORD", "pdf: open an encrypted PDF"},
     {"pages", "RANGE", "pdf: read only these pages (3-7,9 or 5-)"},
     {"allow-empty", NULL, "pdf: a PDF without text is a warning, not an error"},
+    {"max-pages", "N", "pdf: refuse a PDF of more than N pages to read (default 100000)"},
     {NULL, NULL, NULL},
 };
 
