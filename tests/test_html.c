@@ -531,6 +531,30 @@ START_TEST(furniture_and_repeats)
 }
 END_TEST
 
+/* A text the page cuts into rows made by one template (the same element
+ * and class as the row holding the best block): a row of prose after it
+ * is content; a box of another class beside them is not. */
+START_TEST(template_rows_are_content)
+{
+    char *x = conv("<html><body><div class=\"wrap\">"
+                   "<div class=\"row\"><div class=\"inner\">"
+                   "<p>The first long paragraph of the story, with commas, clauses and a full "
+                   "stop. It goes on for a while, as stories do.</p>"
+                   "<p>The second long paragraph, with more commas, more clauses, and more full "
+                   "stops. It also goes on, for a while.</p>"
+                   "<p>The third long paragraph, again with commas, clauses, and stops, to make "
+                   "the block the best one.</p></div></div>"
+                   "<div class=\"row\"><p>And so the story ends, at the second bend of the "
+                   "river, late at night, as it began, with the town asleep.</p></div>"
+                   "<div class=\"box\"><p>Our shop sells maps of the town, with rivers and "
+                   "bends, at good prices, all the year round, every day.</p></div>"
+                   "</div></body></html>", 0, NULL, ARGS("-t", "text"));
+    HAS(x, "And so the story ends");
+    HASNT(x, "Our shop sells maps");
+    free(x);
+}
+END_TEST
+
 /* ---- the removal report ------------------------------------------------------------------- */
 
 START_TEST(removal_report)
@@ -863,6 +887,7 @@ int main(void)
     tcase_add_test(tc, chrome_is_removed);
     tcase_add_test(tc, content_without_main);
     tcase_add_test(tc, furniture_and_repeats);
+    tcase_add_test(tc, template_rows_are_content);
     tcase_add_test(tc, removal_report);
     tcase_add_test(tc, keep_all);
     tcase_add_test(tc, base_url_and_base);

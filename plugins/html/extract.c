@@ -561,6 +561,14 @@ static bool belongs(const hnode *s, float threshold)
            !(s->flags & HN_HAS_BLOCK);
 }
 
+/* Two elements made by one template: the same element with the same,
+ * non-empty class. */
+static bool same_template(const hnode *a, const hnode *b)
+{
+    const char *ca = hattr(a, HA_CLASS), *cb = hattr(b, HA_CLASS);
+    return a->tag == b->tag && ca && cb && *ca && !strcmp(ca, cb);
+}
+
 /* The main content: the best candidate, the siblings that belong with it,
  * and, further out, regions that hold paragraphs of prose themselves;
  * everything else goes. */
@@ -574,6 +582,7 @@ static void choose_root(extractor *x, hnode *best)
     best->flags |= HN_ROOT;
     for (hnode *n = best; n != x->body && n->parent; n = n->parent, level++) {
         bool before = true; /* s comes before n */
+        bool run = true;    /* s follows n in a run of its template */
         for (hnode *s = n->parent->first; s; s = s->next) {
             if (s == n) {
                 before = false;
@@ -581,6 +590,8 @@ static void choose_root(extractor *x, hnode *best)
             }
             if (skipped(s))
                 continue;
+            if (!before && !same_template(s, n))
+                run = false;
             float ld = link_density(s);
             bool heading = s->tag >= HT_H1 && s->tag <= HT_H6;
             /* a region of prose of its own; after the content, where the
@@ -594,6 +605,12 @@ static void choose_root(extractor *x, hnode *best)
             if (!keep && before && level <= 5)
                 keep = ld < 0.4f && (s->good > 0 || heading ||
                                      (prose_of(s) >= 40 && s->punct > 0 && ld < 0.1f));
+            /* made by the template that made the content's own branch
+             * (the same element and class): the next part of a text
+             * that the page cut into rows or sections, when it holds
+             * prose of its own */
+            if (!keep && (before || run) && same_template(s, n) && s->good > 0 && ld < 0.3f)
+                keep = true;
             /* near it: lists and tables without links (ingredients, data) */
             if (!keep && level <= 2 && ld < 0.2f && prose_of(s) >= 30 &&
                 (s->tag == HT_UL || s->tag == HT_OL || s->tag == HT_DL ||
