@@ -555,6 +555,38 @@ START_TEST(template_rows_are_content)
 }
 END_TEST
 
+/* Notes a publisher sets into its articles, named by their class: an
+ * affiliate or advertising disclosure, an appeal for donations, a
+ * subscription box. They read like prose, and go; a paragraph of the same
+ * length with another class stays. */
+START_TEST(publisher_notes_are_removed)
+{
+    char *x = conv("<html><body><article>"
+                   "<p class=\"lead\">The lead of the article, with a comma, a clause, and "
+                   "a full stop. It tells what the article is about.</p>"
+                   "<p class=\"disclosure-text\">This post contains references to products "
+                   "of our advertisers, and we may receive compensation.</p>"
+                   "<p>The body of the article, with commas, clauses and full stops. It goes "
+                   "on, as articles do, for a while longer.</p>"
+                   "<div class=\"alice-affiliate-info\">For links on this page we may receive "
+                   "a commission from the seller, for example for marked ones.</div>"
+                   "<p>More of the body, again with commas, clauses, and full stops, to make "
+                   "the article long enough to be the content.</p>"
+                   "<div class=\"article-donation-box\"><p>We rely on your support, so please "
+                   "give what you can, and keep the news free for all.</p></div>"
+                   "<div class=\"jetpack_subscription_widget\"><p>Enter your e-mail address, "
+                   "to follow this blog and receive notifications of new posts.</p></div>"
+                   "</article></body></html>", 0, NULL, ARGS("-t", "text"));
+    HAS(x, "The lead of the article");
+    HAS(x, "More of the body");
+    HASNT(x, "compensation");
+    HASNT(x, "commission");
+    HASNT(x, "support");
+    HASNT(x, "notifications");
+    free(x);
+}
+END_TEST
+
 /* ---- the removal report ------------------------------------------------------------------- */
 
 START_TEST(removal_report)
@@ -888,6 +920,7 @@ int main(void)
     tcase_add_test(tc, content_without_main);
     tcase_add_test(tc, furniture_and_repeats);
     tcase_add_test(tc, template_rows_are_content);
+    tcase_add_test(tc, publisher_notes_are_removed);
     tcase_add_test(tc, removal_report);
     tcase_add_test(tc, keep_all);
     tcase_add_test(tc, base_url_and_base);

@@ -88,6 +88,11 @@ static const cue chrome_words[] = {
     {"copyright", W_EXACT, HR_FOOTER}, {"alert", W_EXACT, HR_DIALOG},
     {"supplement", W_EXACT, HR_ASIDE}, {"marginal", W_PREFIX, HR_ASIDE},
     {"nextstory", W_EXACT, HR_CLASS},  {"rating", W_PREFIX, HR_CLASS},
+    /* notes the publisher sets into its articles: affiliate and advertising
+     * disclosures, appeals for donations, subscription boxes */
+    {"disclosure", W_EXACT, HR_CLASS}, {"disclaimer", W_EXACT, HR_CLASS},
+    {"affiliate", W_PREFIX, HR_ADVERT}, {"donat", W_PREFIX, HR_CLASS},
+    {"subscription", W_EXACT, HR_CLASS},
 };
 #define N_CHROME (sizeof chrome_words / sizeof chrome_words[0])
 
