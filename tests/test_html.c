@@ -587,6 +587,67 @@ START_TEST(publisher_notes_are_removed)
 }
 END_TEST
 
+/* A label or heading over a block removed as links goes with it, even when
+ * the article's text goes on after that block; a label over a list that
+ * stays, and a heading over prose, stay. */
+START_TEST(labels_of_removed_blocks)
+{
+    char *x = conv("<html><body><article>"
+                   "<p>The first paragraph of the article, with commas, clauses and a full "
+                   "stop. It goes on for a while.</p>"
+                   "<p>You will need:</p><ul><li>Two eggs, beaten</li><li>A cup of flour</li></ul>"
+                   "<p>More on this topic:</p>"
+                   "<ul><li><a href=\"/a\">The first other article of the site</a></li>"
+                   "<li><a href=\"/b\">The second other article</a></li>"
+                   "<li><a href=\"/c\">The third other article</a></li></ul>"
+                   "<p>The second paragraph of the article, again with commas, clauses, and a "
+                   "full stop. It ends here.</p>"
+                   "<h3>Elsewhere on the site</h3>"
+                   "<ul><li><a href=\"/d\">A fourth article of the site</a></li>"
+                   "<li><a href=\"/e\">A fifth article of the site</a></li></ul>"
+                   "<p>A last paragraph of the article, still with commas, clauses, and stops, "
+                   "that closes the text.</p>"
+                   "<h3>The method</h3>"
+                   "<p>Beat the eggs, fold in the flour, and bake the mixture, for twenty "
+                   "minutes, until golden.</p>"
+                   "</article></body></html>", 0, NULL, ARGS("-t", "text"));
+    HAS(x, "You will need:\n\n- Two eggs");
+    HAS(x, "The method\n");
+    HAS(x, "A last paragraph");
+    HASNT(x, "More on this topic");
+    HASNT(x, "Elsewhere on the site");
+    free(x);
+}
+END_TEST
+
+/* Cards of other articles: three or more of one template, each titled by
+ * a heading that links away, with a teaser longer than the title; the
+ * article's own parts, titled by plain headings and holding a link, stay. */
+START_TEST(cards_titled_by_links)
+{
+    static const char card[] =
+        "<div class=\"grid-item\"><h3><a href=\"/x\">Story</a></h3><div class=\"teaser\">"
+        "A long teaser text of another story, with commas, clauses, and a full stop, long "
+        "enough to weigh more than its title does.</div></div>";
+    static const char part[] =
+        "<div class=\"item\"><h3>Part</h3><div class=\"body\">A long text of a part of this "
+        "article, with commas, clauses, and a full stop, long enough to weigh more than "
+        "its title does, and <a href=\"/ref\">a source</a>.</div></div>";
+    char page[4096];
+    snprintf(page, sizeof page,
+             "<html><body><article><p>The first paragraph of the article, with commas, "
+             "clauses and a full stop. It goes on for a while.</p><p>The second paragraph "
+             "of the article, again with commas, clauses, and a full stop. It ends here.</p>"
+             "<div class=\"parts\">%s%s%s</div><div class=\"grid\">%s%s%s</div>"
+             "</article></body></html>", part, part, part, card, card, card);
+    char *x = conv(page, 0, NULL, ARGS("-t", "text"));
+    HAS(x, "A long text of a part of this article");
+    HASNT(x, "teaser");
+    HASNT(x, "Story");
+    free(x);
+}
+END_TEST
+
 /* ---- the removal report ------------------------------------------------------------------- */
 
 START_TEST(removal_report)
@@ -921,6 +982,8 @@ int main(void)
     tcase_add_test(tc, furniture_and_repeats);
     tcase_add_test(tc, template_rows_are_content);
     tcase_add_test(tc, publisher_notes_are_removed);
+    tcase_add_test(tc, labels_of_removed_blocks);
+    tcase_add_test(tc, cards_titled_by_links);
     tcase_add_test(tc, removal_report);
     tcase_add_test(tc, keep_all);
     tcase_add_test(tc, base_url_and_base);

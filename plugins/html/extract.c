@@ -545,6 +545,22 @@ static float adjusted(const hnode *n)
     return s;
 }
 
+/* Never text: scripts, media, head matter. */
+static bool skipped_kind(const hnode *n)
+{
+    int cls = ht_class(n->tag);
+    return cls == HC_SKIP || cls == HC_HEAD || n->tag == HT_HEAD;
+}
+
+/* Why n or the removed element holding it went. */
+static int removed_reason(const hnode *n)
+{
+    for (; n; n = n->parent)
+        if (n->flags & HN_REMOVED)
+            return n->reason;
+    return 0;
+}
+
 static bool skipped(const hnode *n)
 {
     int cls = ht_class(n->tag);
@@ -629,6 +645,11 @@ static void choose_root(extractor *x, hnode *best)
 
 /* ---- inside the content ----------------------------------------------------------- */
 
+static bool heading_tag(int tag)
+{
+    return tag >= HT_H1 && tag <= HT_H6;
+}
+
 /* Text that shows a web or mail address: a reference, not a teaser. */
 static bool shows_address(const hnode *n)
 {
@@ -659,6 +680,25 @@ static bool link_block(const hnode *n)
     if (prose_of(n) >= 300 && n->tag != HT_UL && n->tag != HT_OL)
         return false;
     return ld > 0.6f || (ld > 0.4f && n->punct * 2 < n->links);
+}
+
+/* Does the first heading in n link away (a teaser's title)? Looks at
+ * most a few levels and nodes down, so that asking it of every child of
+ * every element stays linear. */
+static bool titled_by_link(const hnode *n)
+{
+    const hnode *queue[64];
+    size_t head = 0, tail = 0;
+    queue[tail++] = n;
+    while (head < tail) {
+        const hnode *e = queue[head++];
+        if (heading_tag(e->tag))
+            return e->chars && e->link_chars == e->chars;
+        for (const hnode *k = e->first; k && tail < 64; k = k->next)
+            if (k->tag != HT_TEXT && !gone(k) && e->depth < n->depth + 4)
+                queue[tail++] = k;
+    }
+    return false;
 }
 
 /* A list of cards: three or more children made by the same template
@@ -693,7 +733,8 @@ static bool card_list(const hnode *n)
         }
         t[i].count++;
         t[i].chars += b->chars;
-        if (!b->links || b->chars > 800 || link_density(b) < 0.08f)
+        if (!b->links || b->chars > 800 ||
+            (link_density(b) < 0.08f && !titled_by_link(b)))
             t[i].cards = false;
     }
     for (int i = 0; i < nt; i++)
@@ -724,11 +765,6 @@ static void prune(extractor *x, hnode *n)
         }
         prune(x, k);
     }
-}
-
-static bool heading_tag(int tag)
-{
-    return tag >= HT_H1 && tag <= HT_H6;
 }
 
 typedef struct blocklist {
@@ -935,8 +971,47 @@ done:
     dk_buf_free(&t);
 }
 
+static bool blank_text(const hnode *t)
+{
+    for (size_t i = 0; i < t->len; i++)
+        if (!is_space(t->text[i]))
+            return false;
+    return true;
+}
+
+/* The first block with text that follows n in the page, removed or not
+ * (the innermost one at its start), or NULL. Removed nodes keep what the
+ * first measure counted in them. */
+static const hnode *next_block(const hnode *n, const hnode *body)
+{
+    const hnode *s = NULL;
+    for (; n && n != body; n = n->parent) {
+        for (s = n->next; s; s = s->next) {
+            if (s->tag == HT_TEXT ? !blank_text(s) : s->chars > 0 && !skipped_kind(s))
+                break;
+        }
+        if (s)
+            break;
+    }
+    if (!s || s->tag == HT_TEXT)
+        return s;
+    /* into a kept container, to the block it starts with */
+    while (!gone(s) && (s->flags & HN_HAS_BLOCK)) {
+        const hnode *c = s->first;
+        while (c && (c->tag == HT_TEXT ? blank_text(c) : !c->chars || skipped_kind(c)))
+            c = c->next;
+        if (!c || c->tag == HT_TEXT)
+            break;
+        s = c;
+    }
+    return s;
+}
+
 /* A heading that introduces nothing (what followed it was removed, or
- * another heading of its level follows) goes with what it introduced. */
+ * another heading of its level follows) goes with what it introduced. A
+ * label ("Read more:") goes when the block right after it was removed,
+ * whatever follows that; so does a heading (not the title) over a block
+ * removed as mostly links (a list of related articles under its title). */
 static void orphan_headings(extractor *x)
 {
     blocklist l = {0};
@@ -961,8 +1036,12 @@ static void orphan_headings(extractor *x)
             continue;
         }
         int level = label ? 6 : k->tag - HT_H1 + 1;
+        const hnode *after = k->chars <= 100 ? next_block(k, x->body) : NULL;
+        bool introduces_removed =
+            after && after->tag != HT_TEXT && gone(after) &&
+            (label || (k->tag != HT_H1 && removed_reason(after) == HR_LINKS));
         /* a long "heading" is a paragraph set in large type */
-        if ((next_level == 0 || next_level <= level) && k->chars <= 100) {
+        if ((next_level == 0 || next_level <= level || introduces_removed) && k->chars <= 100) {
             remove_node(k, HR_ORPHAN, 0);
             continue;
         }
