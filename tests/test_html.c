@@ -648,6 +648,34 @@ START_TEST(cards_titled_by_links)
 }
 END_TEST
 
+/* Boxes named by their class: a post's meta line, a fact box, an embedded
+ * post, a list of trending articles; a paragraph of the same kind with a
+ * class of the content stays. */
+START_TEST(boxes_named_by_class)
+{
+    char *x = conv("<html><body><div class=\"post\">"
+                   "<p>The first paragraph of the post, with commas, clauses and a full stop. "
+                   "It goes on for a while, as posts do.</p>"
+                   "<div class=\"mol-factbox\"><p>A fact box beside the text, with commas, "
+                   "clauses, and a full stop, as long as a paragraph.</p></div>"
+                   "<p class=\"entry-text\">The second paragraph of the post, again with commas, "
+                   "clauses, and a full stop. It ends here.</p>"
+                   "<blockquote class=\"twitter-embed\"><p>An embedded post from elsewhere, with "
+                   "commas, and a full stop, as long as a paragraph.</p></blockquote>"
+                   "<div class=\"trending-now\"><p>A trending story of the site, with commas, "
+                   "clauses, and a full stop, as long as a paragraph.</p></div>"
+                   "<p class=\"postmetadata\">This entry was posted on Monday, and filed under "
+                   "News, Things, and more.</p>"
+                   "</div></body></html>", 0, NULL, ARGS("-t", "text"));
+    HAS(x, "The second paragraph of the post");
+    HASNT(x, "fact box");
+    HASNT(x, "embedded post");
+    HASNT(x, "trending");
+    HASNT(x, "filed under");
+    free(x);
+}
+END_TEST
+
 /* ---- the removal report ------------------------------------------------------------------- */
 
 START_TEST(removal_report)
@@ -984,6 +1012,7 @@ int main(void)
     tcase_add_test(tc, publisher_notes_are_removed);
     tcase_add_test(tc, labels_of_removed_blocks);
     tcase_add_test(tc, cards_titled_by_links);
+    tcase_add_test(tc, boxes_named_by_class);
     tcase_add_test(tc, removal_report);
     tcase_add_test(tc, keep_all);
     tcase_add_test(tc, base_url_and_base);

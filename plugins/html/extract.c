@@ -88,6 +88,13 @@ static const cue chrome_words[] = {
     {"copyright", W_EXACT, HR_FOOTER}, {"alert", W_EXACT, HR_DIALOG},
     {"supplement", W_EXACT, HR_ASIDE}, {"marginal", W_PREFIX, HR_ASIDE},
     {"nextstory", W_EXACT, HR_CLASS},  {"rating", W_PREFIX, HR_CLASS},
+    {"metadata", W_EXACT, HR_META},    {"postmetadata", W_EXACT, HR_META},
+    /* boxes set beside or into the text, and posts embedded from elsewhere */
+    {"infobox", W_EXACT, HR_ASIDE},    {"factbox", W_EXACT, HR_ASIDE},
+    {"embed", W_PREFIX, HR_CLASS},
+    /* lists of other articles */
+    {"recirculation", W_EXACT, HR_CLASS}, {"trending", W_PREFIX, HR_CLASS},
+    {"mostread", W_EXACT, HR_CLASS},   {"mostpopular", W_EXACT, HR_CLASS},
     /* notes the publisher sets into its articles: affiliate and advertising
      * disclosures, appeals for donations, subscription boxes */
     {"disclosure", W_EXACT, HR_CLASS}, {"disclaimer", W_EXACT, HR_CLASS},
