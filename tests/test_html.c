@@ -676,6 +676,32 @@ START_TEST(boxes_named_by_class)
 }
 END_TEST
 
+/* The lead above the content is kept when the content sits deep in the
+ * layout's nested boxes (seven levels below their common parent here); a
+ * menu at the same place still goes. */
+START_TEST(lead_above_deep_content)
+{
+    char *x = conv("<html><body><div class=\"page\">"
+                   "<div class=\"menu-bar\"><a href=\"/a\">News</a> <a href=\"/b\">Sport</a> "
+                   "<a href=\"/c\">Weather</a></div>"
+                   "<div class=\"hero\"><p>The lead of the story, in a box of its own, says what "
+                   "happened, and where.</p></div>"
+                   "<div><div><div><div><div><div><div class=\"text\">"
+                   "<p>The first long paragraph of the story, with commas, clauses and a full "
+                   "stop. It goes on for a while, as stories do.</p>"
+                   "<p>The second long paragraph, with more commas, more clauses, and more full "
+                   "stops. It also goes on, for a while.</p>"
+                   "</div></div></div></div></div></div></div>"
+                   "<div class=\"links\"><a href=\"/d\">Imprint</a> <a href=\"/e\">Privacy</a></div>"
+                   "</div></body></html>", 0, NULL, ARGS("-t", "text"));
+    HAS(x, "The lead of the story");
+    HAS(x, "The second long paragraph");
+    HASNT(x, "Sport");
+    HASNT(x, "Imprint");
+    free(x);
+}
+END_TEST
+
 /* ---- the removal report ------------------------------------------------------------------- */
 
 START_TEST(removal_report)
@@ -1013,6 +1039,7 @@ int main(void)
     tcase_add_test(tc, labels_of_removed_blocks);
     tcase_add_test(tc, cards_titled_by_links);
     tcase_add_test(tc, boxes_named_by_class);
+    tcase_add_test(tc, lead_above_deep_content);
     tcase_add_test(tc, removal_report);
     tcase_add_test(tc, keep_all);
     tcase_add_test(tc, base_url_and_base);

@@ -630,7 +630,7 @@ static void choose_root(extractor *x, hnode *best)
             if (!keep && level == 1)
                 keep = belongs(s, threshold) || heading;
             /* above it: a heading, a lead, an introduction */
-            if (!keep && before && level <= 5)
+            if (!keep && before && level <= 8)
                 keep = ld < 0.4f && (s->good > 0 || heading ||
                                      (prose_of(s) >= 40 && s->punct > 0 && ld < 0.1f));
             /* made by the template that made the content's own branch
