@@ -531,6 +531,177 @@ START_TEST(furniture_and_repeats)
 }
 END_TEST
 
+/* A text the page cuts into rows made by one template (the same element
+ * and class as the row holding the best block): a row of prose after it
+ * is content; a box of another class beside them is not. */
+START_TEST(template_rows_are_content)
+{
+    char *x = conv("<html><body><div class=\"wrap\">"
+                   "<div class=\"row\"><div class=\"inner\">"
+                   "<p>The first long paragraph of the story, with commas, clauses and a full "
+                   "stop. It goes on for a while, as stories do.</p>"
+                   "<p>The second long paragraph, with more commas, more clauses, and more full "
+                   "stops. It also goes on, for a while.</p>"
+                   "<p>The third long paragraph, again with commas, clauses, and stops, to make "
+                   "the block the best one.</p></div></div>"
+                   "<div class=\"row\"><p>And so the story ends, at the second bend of the "
+                   "river, late at night, as it began, with the town asleep.</p></div>"
+                   "<div class=\"box\"><p>Our shop sells maps of the town, with rivers and "
+                   "bends, at good prices, all the year round, every day.</p></div>"
+                   "</div></body></html>", 0, NULL, ARGS("-t", "text"));
+    HAS(x, "And so the story ends");
+    HASNT(x, "Our shop sells maps");
+    free(x);
+}
+END_TEST
+
+/* Notes a publisher sets into its articles, named by their class: an
+ * affiliate or advertising disclosure, an appeal for donations, a
+ * subscription box. They read like prose, and go; a paragraph of the same
+ * length with another class stays. */
+START_TEST(publisher_notes_are_removed)
+{
+    char *x = conv("<html><body><article>"
+                   "<p class=\"lead\">The lead of the article, with a comma, a clause, and "
+                   "a full stop. It tells what the article is about.</p>"
+                   "<p class=\"disclosure-text\">This post contains references to products "
+                   "of our advertisers, and we may receive compensation.</p>"
+                   "<p>The body of the article, with commas, clauses and full stops. It goes "
+                   "on, as articles do, for a while longer.</p>"
+                   "<div class=\"alice-affiliate-info\">For links on this page we may receive "
+                   "a commission from the seller, for example for marked ones.</div>"
+                   "<p>More of the body, again with commas, clauses, and full stops, to make "
+                   "the article long enough to be the content.</p>"
+                   "<div class=\"article-donation-box\"><p>We rely on your support, so please "
+                   "give what you can, and keep the news free for all.</p></div>"
+                   "<div class=\"jetpack_subscription_widget\"><p>Enter your e-mail address, "
+                   "to follow this blog and receive notifications of new posts.</p></div>"
+                   "</article></body></html>", 0, NULL, ARGS("-t", "text"));
+    HAS(x, "The lead of the article");
+    HAS(x, "More of the body");
+    HASNT(x, "compensation");
+    HASNT(x, "commission");
+    HASNT(x, "support");
+    HASNT(x, "notifications");
+    free(x);
+}
+END_TEST
+
+/* A label or heading over a block removed as links goes with it, even when
+ * the article's text goes on after that block; a label over a list that
+ * stays, and a heading over prose, stay. */
+START_TEST(labels_of_removed_blocks)
+{
+    char *x = conv("<html><body><article>"
+                   "<p>The first paragraph of the article, with commas, clauses and a full "
+                   "stop. It goes on for a while.</p>"
+                   "<p>You will need:</p><ul><li>Two eggs, beaten</li><li>A cup of flour</li></ul>"
+                   "<p>More on this topic:</p>"
+                   "<ul><li><a href=\"/a\">The first other article of the site</a></li>"
+                   "<li><a href=\"/b\">The second other article</a></li>"
+                   "<li><a href=\"/c\">The third other article</a></li></ul>"
+                   "<p>The second paragraph of the article, again with commas, clauses, and a "
+                   "full stop. It ends here.</p>"
+                   "<h3>Elsewhere on the site</h3>"
+                   "<ul><li><a href=\"/d\">A fourth article of the site</a></li>"
+                   "<li><a href=\"/e\">A fifth article of the site</a></li></ul>"
+                   "<p>A last paragraph of the article, still with commas, clauses, and stops, "
+                   "that closes the text.</p>"
+                   "<h3>The method</h3>"
+                   "<p>Beat the eggs, fold in the flour, and bake the mixture, for twenty "
+                   "minutes, until golden.</p>"
+                   "</article></body></html>", 0, NULL, ARGS("-t", "text"));
+    HAS(x, "You will need:\n\n- Two eggs");
+    HAS(x, "The method\n");
+    HAS(x, "A last paragraph");
+    HASNT(x, "More on this topic");
+    HASNT(x, "Elsewhere on the site");
+    free(x);
+}
+END_TEST
+
+/* Cards of other articles: three or more of one template, each titled by
+ * a heading that links away, with a teaser longer than the title; the
+ * article's own parts, titled by plain headings and holding a link, stay. */
+START_TEST(cards_titled_by_links)
+{
+    static const char card[] =
+        "<div class=\"grid-item\"><h3><a href=\"/x\">Story</a></h3><div class=\"teaser\">"
+        "A long teaser text of another story, with commas, clauses, and a full stop, long "
+        "enough to weigh more than its title does.</div></div>";
+    static const char part[] =
+        "<div class=\"item\"><h3>Part</h3><div class=\"body\">A long text of a part of this "
+        "article, with commas, clauses, and a full stop, long enough to weigh more than "
+        "its title does, and <a href=\"/ref\">a source</a>.</div></div>";
+    char page[4096];
+    snprintf(page, sizeof page,
+             "<html><body><article><p>The first paragraph of the article, with commas, "
+             "clauses and a full stop. It goes on for a while.</p><p>The second paragraph "
+             "of the article, again with commas, clauses, and a full stop. It ends here.</p>"
+             "<div class=\"parts\">%s%s%s</div><div class=\"grid\">%s%s%s</div>"
+             "</article></body></html>", part, part, part, card, card, card);
+    char *x = conv(page, 0, NULL, ARGS("-t", "text"));
+    HAS(x, "A long text of a part of this article");
+    HASNT(x, "teaser");
+    HASNT(x, "Story");
+    free(x);
+}
+END_TEST
+
+/* Boxes named by their class: a post's meta line, a fact box, an embedded
+ * post, a list of trending articles; a paragraph of the same kind with a
+ * class of the content stays. */
+START_TEST(boxes_named_by_class)
+{
+    char *x = conv("<html><body><div class=\"post\">"
+                   "<p>The first paragraph of the post, with commas, clauses and a full stop. "
+                   "It goes on for a while, as posts do.</p>"
+                   "<div class=\"mol-factbox\"><p>A fact box beside the text, with commas, "
+                   "clauses, and a full stop, as long as a paragraph.</p></div>"
+                   "<p class=\"entry-text\">The second paragraph of the post, again with commas, "
+                   "clauses, and a full stop. It ends here.</p>"
+                   "<blockquote class=\"twitter-embed\"><p>An embedded post from elsewhere, with "
+                   "commas, and a full stop, as long as a paragraph.</p></blockquote>"
+                   "<div class=\"trending-now\"><p>A trending story of the site, with commas, "
+                   "clauses, and a full stop, as long as a paragraph.</p></div>"
+                   "<p class=\"postmetadata\">This entry was posted on Monday, and filed under "
+                   "News, Things, and more.</p>"
+                   "</div></body></html>", 0, NULL, ARGS("-t", "text"));
+    HAS(x, "The second paragraph of the post");
+    HASNT(x, "fact box");
+    HASNT(x, "embedded post");
+    HASNT(x, "trending");
+    HASNT(x, "filed under");
+    free(x);
+}
+END_TEST
+
+/* The lead above the content is kept when the content sits deep in the
+ * layout's nested boxes (seven levels below their common parent here); a
+ * menu at the same place still goes. */
+START_TEST(lead_above_deep_content)
+{
+    char *x = conv("<html><body><div class=\"page\">"
+                   "<div class=\"menu-bar\"><a href=\"/a\">News</a> <a href=\"/b\">Sport</a> "
+                   "<a href=\"/c\">Weather</a></div>"
+                   "<div class=\"hero\"><p>The lead of the story, in a box of its own, says what "
+                   "happened, and where.</p></div>"
+                   "<div><div><div><div><div><div><div class=\"text\">"
+                   "<p>The first long paragraph of the story, with commas, clauses and a full "
+                   "stop. It goes on for a while, as stories do.</p>"
+                   "<p>The second long paragraph, with more commas, more clauses, and more full "
+                   "stops. It also goes on, for a while.</p>"
+                   "</div></div></div></div></div></div></div>"
+                   "<div class=\"links\"><a href=\"/d\">Imprint</a> <a href=\"/e\">Privacy</a></div>"
+                   "</div></body></html>", 0, NULL, ARGS("-t", "text"));
+    HAS(x, "The lead of the story");
+    HAS(x, "The second long paragraph");
+    HASNT(x, "Sport");
+    HASNT(x, "Imprint");
+    free(x);
+}
+END_TEST
+
 /* ---- the removal report ------------------------------------------------------------------- */
 
 START_TEST(removal_report)
@@ -863,6 +1034,12 @@ int main(void)
     tcase_add_test(tc, chrome_is_removed);
     tcase_add_test(tc, content_without_main);
     tcase_add_test(tc, furniture_and_repeats);
+    tcase_add_test(tc, template_rows_are_content);
+    tcase_add_test(tc, publisher_notes_are_removed);
+    tcase_add_test(tc, labels_of_removed_blocks);
+    tcase_add_test(tc, cards_titled_by_links);
+    tcase_add_test(tc, boxes_named_by_class);
+    tcase_add_test(tc, lead_above_deep_content);
     tcase_add_test(tc, removal_report);
     tcase_add_test(tc, keep_all);
     tcase_add_test(tc, base_url_and_base);

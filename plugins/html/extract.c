@@ -88,6 +88,18 @@ static const cue chrome_words[] = {
     {"copyright", W_EXACT, HR_FOOTER}, {"alert", W_EXACT, HR_DIALOG},
     {"supplement", W_EXACT, HR_ASIDE}, {"marginal", W_PREFIX, HR_ASIDE},
     {"nextstory", W_EXACT, HR_CLASS},  {"rating", W_PREFIX, HR_CLASS},
+    {"metadata", W_EXACT, HR_META},    {"postmetadata", W_EXACT, HR_META},
+    /* boxes set beside or into the text, and posts embedded from elsewhere */
+    {"infobox", W_EXACT, HR_ASIDE},    {"factbox", W_EXACT, HR_ASIDE},
+    {"embed", W_PREFIX, HR_CLASS},
+    /* lists of other articles */
+    {"recirculation", W_EXACT, HR_CLASS}, {"trending", W_PREFIX, HR_CLASS},
+    {"mostread", W_EXACT, HR_CLASS},   {"mostpopular", W_EXACT, HR_CLASS},
+    /* notes the publisher sets into its articles: affiliate and advertising
+     * disclosures, appeals for donations, subscription boxes */
+    {"disclosure", W_EXACT, HR_CLASS}, {"disclaimer", W_EXACT, HR_CLASS},
+    {"affiliate", W_PREFIX, HR_ADVERT}, {"donat", W_PREFIX, HR_CLASS},
+    {"subscription", W_EXACT, HR_CLASS},
 };
 #define N_CHROME (sizeof chrome_words / sizeof chrome_words[0])
 
@@ -540,6 +552,22 @@ static float adjusted(const hnode *n)
     return s;
 }
 
+/* Never text: scripts, media, head matter. */
+static bool skipped_kind(const hnode *n)
+{
+    int cls = ht_class(n->tag);
+    return cls == HC_SKIP || cls == HC_HEAD || n->tag == HT_HEAD;
+}
+
+/* Why n or the removed element holding it went. */
+static int removed_reason(const hnode *n)
+{
+    for (; n; n = n->parent)
+        if (n->flags & HN_REMOVED)
+            return n->reason;
+    return 0;
+}
+
 static bool skipped(const hnode *n)
 {
     int cls = ht_class(n->tag);
@@ -561,6 +589,14 @@ static bool belongs(const hnode *s, float threshold)
            !(s->flags & HN_HAS_BLOCK);
 }
 
+/* Two elements made by one template: the same element with the same,
+ * non-empty class. */
+static bool same_template(const hnode *a, const hnode *b)
+{
+    const char *ca = hattr(a, HA_CLASS), *cb = hattr(b, HA_CLASS);
+    return a->tag == b->tag && ca && cb && *ca && !strcmp(ca, cb);
+}
+
 /* The main content: the best candidate, the siblings that belong with it,
  * and, further out, regions that hold paragraphs of prose themselves;
  * everything else goes. */
@@ -574,6 +610,7 @@ static void choose_root(extractor *x, hnode *best)
     best->flags |= HN_ROOT;
     for (hnode *n = best; n != x->body && n->parent; n = n->parent, level++) {
         bool before = true; /* s comes before n */
+        bool run = true;    /* s follows n in a run of its template */
         for (hnode *s = n->parent->first; s; s = s->next) {
             if (s == n) {
                 before = false;
@@ -581,6 +618,8 @@ static void choose_root(extractor *x, hnode *best)
             }
             if (skipped(s))
                 continue;
+            if (!before && !same_template(s, n))
+                run = false;
             float ld = link_density(s);
             bool heading = s->tag >= HT_H1 && s->tag <= HT_H6;
             /* a region of prose of its own; after the content, where the
@@ -591,9 +630,15 @@ static void choose_root(extractor *x, hnode *best)
             if (!keep && level == 1)
                 keep = belongs(s, threshold) || heading;
             /* above it: a heading, a lead, an introduction */
-            if (!keep && before && level <= 5)
+            if (!keep && before && level <= 8)
                 keep = ld < 0.4f && (s->good > 0 || heading ||
                                      (prose_of(s) >= 40 && s->punct > 0 && ld < 0.1f));
+            /* made by the template that made the content's own branch
+             * (the same element and class): the next part of a text
+             * that the page cut into rows or sections, when it holds
+             * prose of its own */
+            if (!keep && (before || run) && same_template(s, n) && s->good > 0 && ld < 0.3f)
+                keep = true;
             /* near it: lists and tables without links (ingredients, data) */
             if (!keep && level <= 2 && ld < 0.2f && prose_of(s) >= 30 &&
                 (s->tag == HT_UL || s->tag == HT_OL || s->tag == HT_DL ||
@@ -606,6 +651,11 @@ static void choose_root(extractor *x, hnode *best)
 }
 
 /* ---- inside the content ----------------------------------------------------------- */
+
+static bool heading_tag(int tag)
+{
+    return tag >= HT_H1 && tag <= HT_H6;
+}
 
 /* Text that shows a web or mail address: a reference, not a teaser. */
 static bool shows_address(const hnode *n)
@@ -637,6 +687,25 @@ static bool link_block(const hnode *n)
     if (prose_of(n) >= 300 && n->tag != HT_UL && n->tag != HT_OL)
         return false;
     return ld > 0.6f || (ld > 0.4f && n->punct * 2 < n->links);
+}
+
+/* Does the first heading in n link away (a teaser's title)? Looks at
+ * most a few levels and nodes down, so that asking it of every child of
+ * every element stays linear. */
+static bool titled_by_link(const hnode *n)
+{
+    const hnode *queue[64];
+    size_t head = 0, tail = 0;
+    queue[tail++] = n;
+    while (head < tail) {
+        const hnode *e = queue[head++];
+        if (heading_tag(e->tag))
+            return e->chars && e->link_chars == e->chars;
+        for (const hnode *k = e->first; k && tail < 64; k = k->next)
+            if (k->tag != HT_TEXT && !gone(k) && e->depth < n->depth + 4)
+                queue[tail++] = k;
+    }
+    return false;
 }
 
 /* A list of cards: three or more children made by the same template
@@ -671,7 +740,8 @@ static bool card_list(const hnode *n)
         }
         t[i].count++;
         t[i].chars += b->chars;
-        if (!b->links || b->chars > 800 || link_density(b) < 0.08f)
+        if (!b->links || b->chars > 800 ||
+            (link_density(b) < 0.08f && !titled_by_link(b)))
             t[i].cards = false;
     }
     for (int i = 0; i < nt; i++)
@@ -702,11 +772,6 @@ static void prune(extractor *x, hnode *n)
         }
         prune(x, k);
     }
-}
-
-static bool heading_tag(int tag)
-{
-    return tag >= HT_H1 && tag <= HT_H6;
 }
 
 typedef struct blocklist {
@@ -913,8 +978,47 @@ done:
     dk_buf_free(&t);
 }
 
+static bool blank_text(const hnode *t)
+{
+    for (size_t i = 0; i < t->len; i++)
+        if (!is_space(t->text[i]))
+            return false;
+    return true;
+}
+
+/* The first block with text that follows n in the page, removed or not
+ * (the innermost one at its start), or NULL. Removed nodes keep what the
+ * first measure counted in them. */
+static const hnode *next_block(const hnode *n, const hnode *body)
+{
+    const hnode *s = NULL;
+    for (; n && n != body; n = n->parent) {
+        for (s = n->next; s; s = s->next) {
+            if (s->tag == HT_TEXT ? !blank_text(s) : s->chars > 0 && !skipped_kind(s))
+                break;
+        }
+        if (s)
+            break;
+    }
+    if (!s || s->tag == HT_TEXT)
+        return s;
+    /* into a kept container, to the block it starts with */
+    while (!gone(s) && (s->flags & HN_HAS_BLOCK)) {
+        const hnode *c = s->first;
+        while (c && (c->tag == HT_TEXT ? blank_text(c) : !c->chars || skipped_kind(c)))
+            c = c->next;
+        if (!c || c->tag == HT_TEXT)
+            break;
+        s = c;
+    }
+    return s;
+}
+
 /* A heading that introduces nothing (what followed it was removed, or
- * another heading of its level follows) goes with what it introduced. */
+ * another heading of its level follows) goes with what it introduced. A
+ * label ("Read more:") goes when the block right after it was removed,
+ * whatever follows that; so does a heading (not the title) over a block
+ * removed as mostly links (a list of related articles under its title). */
 static void orphan_headings(extractor *x)
 {
     blocklist l = {0};
@@ -939,8 +1043,12 @@ static void orphan_headings(extractor *x)
             continue;
         }
         int level = label ? 6 : k->tag - HT_H1 + 1;
+        const hnode *after = k->chars <= 100 ? next_block(k, x->body) : NULL;
+        bool introduces_removed =
+            after && after->tag != HT_TEXT && gone(after) &&
+            (label || (k->tag != HT_H1 && removed_reason(after) == HR_LINKS));
         /* a long "heading" is a paragraph set in large type */
-        if ((next_level == 0 || next_level <= level) && k->chars <= 100) {
+        if ((next_level == 0 || next_level <= level || introduces_removed) && k->chars <= 100) {
             remove_node(k, HR_ORPHAN, 0);
             continue;
         }
