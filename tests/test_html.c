@@ -3,13 +3,12 @@
  * expected outputs and the seed texts), the removal report, --keep-all,
  * --base-url and <base>, provenance offsets, hostile pages. */
 #define _GNU_SOURCE
+#include "facts.h"
 #include "harness.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <libxml/parser.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,46 +65,6 @@ static char *xml(const char *page)
 
 /* ---- facts (as tests/test_structure.c checks them on text) ------------------------ */
 
-/* Check one page against its facts: XPath expressions over docket's XML
- * and the values a person reads off the page. Returns failures, adding a
- * line for each to report. */
-static int check_facts(const char *input, const char *facts, FILE *report,
-                       int *checked)
-{
-    run_result r = DOCKET(NULL, "-t", "xml", input);
-    ck_assert_msg(r.status == 0, "%s: %s", input, r.err);
-    xmlDocPtr doc = xmlReadMemory(r.out, (int)r.out_len, NULL, NULL, XML_PARSE_NONET);
-    ck_assert_ptr_nonnull(doc);
-    xmlXPathContextPtr xp = xmlXPathNewContext(doc);
-    xmlXPathRegisterNs(xp, (const xmlChar *)"d",
-                       (const xmlChar *)"urn:docket:document:1");
-    char *list = slurp(facts, NULL);
-    ck_assert_ptr_nonnull(list);
-    int failed = 0;
-    for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
-        char *tab = strchr(line, '\t');
-        ck_assert_msg(tab != NULL, "%s: a fact without a tab: %s", facts, line);
-        *tab = '\0';
-        xmlXPathObjectPtr v = xmlXPathEvalExpression((const xmlChar *)line, xp);
-        ck_assert_msg(v != NULL, "%s: bad XPath %s", facts, line);
-        xmlChar *got = xmlXPathCastToString(v);
-        (*checked)++;
-        if (strcmp((const char *)got, tab + 1) != 0) {
-            failed++;
-            fprintf(report, "%s: %s\n    expected: %s\n    docket:   %s\n",
-                    strrchr(facts, '/') + 1, line, tab + 1, (const char *)got);
-        }
-        xmlFree(got);
-        xmlXPathFreeObject(v);
-    }
-    free(list);
-    xmlXPathFreeContext(xp);
-    xmlFreeDoc(doc);
-    run_free(&r);
-    return failed;
-}
 
 static const char *const pages[] = {"warwickshire-peel-2016", "west-midlands-peel-2014",
                                     "news-article-2015", "hmic-letter-2014", NULL};

@@ -2,12 +2,11 @@
  * pdftotext's, page furniture gone, hyphenation undone, columns in order,
  * tables, options and errors, and that nothing else loads poppler. */
 #define _GNU_SOURCE
+#include "facts.h"
 #include "harness.h"
 
 #include <dirent.h>
 #include <libxml/parser.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,44 +18,6 @@
 
 /* ---- facts ------------------------------------------------------------------ */
 
-/* Check the facts of one PDF; returns the number that failed, adding a
- * line for each to report. */
-static int check_facts(const char *pdf, const char *facts, FILE *report, int *checked)
-{
-    run_result r = DOCKET(NULL, "-t", "xml", pdf);
-    ck_assert_msg(r.status == 0, "%s: %s", pdf, r.err);
-    xmlDocPtr doc = xmlReadMemory(r.out, (int)r.out_len, NULL, NULL, XML_PARSE_NONET);
-    ck_assert_ptr_nonnull(doc);
-    xmlXPathContextPtr xp = xmlXPathNewContext(doc);
-    xmlXPathRegisterNs(xp, (const xmlChar *)"d", (const xmlChar *)"urn:docket:document:1");
-    char *list = slurp(facts, NULL);
-    ck_assert_ptr_nonnull(list);
-    int failed = 0;
-    for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
-        char *tab = strchr(line, '\t');
-        ck_assert_msg(tab != NULL, "%s: a fact without a tab: %s", facts, line);
-        *tab = '\0';
-        const char *want = tab + 1;
-        xmlXPathObjectPtr v = xmlXPathEvalExpression((const xmlChar *)line, xp);
-        ck_assert_msg(v != NULL, "%s: bad XPath %s", facts, line);
-        xmlChar *got = xmlXPathCastToString(v);
-        (*checked)++;
-        if (strcmp((const char *)got, want) != 0) {
-            failed++;
-            fprintf(report, "%s: %s\n    expected: %s\n    docket:   %s\n",
-                    strrchr(facts, '/') + 1, line, want, (const char *)got);
-        }
-        xmlFree(got);
-        xmlXPathFreeObject(v);
-    }
-    free(list);
-    xmlXPathFreeContext(xp);
-    xmlFreeDoc(doc);
-    run_free(&r);
-    return failed;
-}
 
 /* Every fixtures/pdf/NAME.facts against NAME.pdf. */
 START_TEST(facts_hold)
