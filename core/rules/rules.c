@@ -736,3 +736,22 @@ bool dkr_letter_salutation(const char *s, size_t len)
     return s[len - 1] == ',' && words <= 4 && len < 40 &&
            isupper((unsigned char)s[0]);
 }
+
+/* Straight quotes close straight ones, curly ones curly ones. */
+bool dkr_quoted(const char *s, size_t len)
+{
+    static const char *const open[] = {"'", "\"", "\xE2\x80\x98", "\xE2\x80\x9C"};
+    static const char *const close[] = {"'", "\"", "\xE2\x80\x99", "\xE2\x80\x9D"};
+    while (len && (s[len - 1] == '.' || s[len - 1] == ' '))
+        len--;
+    for (int i = 0; i < 4; i++) {
+        size_t ol = strlen(open[i]);
+        for (int j = 0; j < 4; j++) {
+            size_t cl = strlen(close[j]);
+            if (len > ol + cl + 20 && !memcmp(s, open[i], ol) &&
+                !memcmp(s + len - cl, close[j], cl) && (i < 2) == (j < 2))
+                return true;
+        }
+    }
+    return false;
+}

@@ -116,6 +116,10 @@ size_t dkr_letter_closing(const char *s, size_t len);
  * (as the damaged "Keer Amber,"); the caller decides where one is due. */
 bool dkr_letter_salutation(const char *s, size_t len);
 
+/* A paragraph wholly inside quotation marks (a quotation standing as a
+ * block): more than 20 bytes between them, a full stop after allowed. */
+bool dkr_quoted(const char *s, size_t len);
+
 /* Case-insensitive ASCII comparison of s with the NUL-terminated word. */
 bool dkr_text_eq(const char *s, size_t len, const char *word);
 

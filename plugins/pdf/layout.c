@@ -998,25 +998,6 @@ static int add_table_node(builder *b, const table *t)
     return 0;
 }
 
-/* A paragraph wholly inside quotation marks. */
-static bool quoted(const char *s, size_t len)
-{
-    static const char *const open[] = {"'", "\"", "\xE2\x80\x98", "\xE2\x80\x9C"};
-    static const char *const close[] = {"'", "\"", "\xE2\x80\x99", "\xE2\x80\x9D"};
-    while (len && (s[len - 1] == '.' || s[len - 1] == ' '))
-        len--;
-    for (int i = 0; i < 4; i++) {
-        size_t ol = strlen(open[i]);
-        for (int j = 0; j < 4; j++) {
-            size_t cl = strlen(close[j]);
-            if (len > ol + cl + 20 && !memcmp(s, open[i], ol) &&
-                !memcmp(s + len - cl, close[j], cl) && (i < 2) == (j < 2))
-                return true;
-        }
-    }
-    return false;
-}
-
 static int add_block(builder *b, block *bk)
 {
     layout *L = b->L;
@@ -1067,7 +1048,7 @@ static int add_block(builder *b, block *bk)
         dk_node_free(p);
         return -1;
     }
-    q = quoted(t, strlen(t));
+    q = dkr_quoted(t, strlen(t));
     free(t);
     if (q && !(parent = dk_node_add(parent, DK_QUOTE))) {
         dk_node_free(p);

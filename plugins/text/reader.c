@@ -436,25 +436,6 @@ static int add_heading(builder *b, const line *l)
     return 0;
 }
 
-/* Opening and closing quotation marks around a whole paragraph. */
-static bool quoted(const char *s, size_t len)
-{
-    static const char *const open[] = {"'", "\"", "\xE2\x80\x98", "\xE2\x80\x9C"};
-    static const char *const close[] = {"'", "\"", "\xE2\x80\x99", "\xE2\x80\x9D"};
-    while (len && (s[len - 1] == '.' || s[len - 1] == ' '))
-        len--;
-    for (int i = 0; i < 4; i++) {
-        size_t ol = strlen(open[i]);
-        for (int j = 0; j < 4; j++) {
-            size_t cl = strlen(close[j]);
-            if (len > ol + cl + 20 && !memcmp(s, open[i], ol) &&
-                !memcmp(s + len - cl, close[j], cl) && (i < 2) == (j < 2))
-                return true;
-        }
-    }
-    return false;
-}
-
 /* A line that is only a number ("1" before a numbered question). */
 static bool number_only(const line *l)
 {
@@ -661,7 +642,7 @@ static int add_block(builder *b, const line *lines, size_t n, size_t at,
     b->title_done = true;
     b->prose_seen = true;
     dk_node *parent = b->container;
-    if (quoted(b->text.data, b->text.len)) {
+    if (dkr_quoted(b->text.data, b->text.len)) {
         parent = dk_node_add(b->container, DK_QUOTE);
         if (!parent)
             return oom(b);
