@@ -1,6 +1,6 @@
 /*
  * One registry shared by threads, each conversion with its own state: the
- * fixtures converted by several threads at once (in different orders, to
+ * fixtures (text, web pages, PDFs) converted by several threads at once (in different orders, to
  * XML and JSON, plugins loaded by whichever thread needs them first) give
  * exactly the bytes a single thread gives. Run under ThreadSanitizer
  * (DOCKET_SANITIZE_THREAD) it also proves the absence of data races.
@@ -30,15 +30,18 @@ static input inputs[MAX_FILES];
 static size_t n_inputs;
 static const char *const formats[2] = {"xml", "json"};
 
-static void add_dir(const char *dir)
+/* The files of dir whose names end in ext (".txt"). */
+static void add_dir(const char *dir, const char *ext)
 {
     DIR *d = opendir(dir);
     ck_assert_ptr_nonnull(d);
     struct dirent *e;
-    while ((e = readdir(d)) && n_inputs < MAX_FILES) {
+    size_t el = strlen(ext);
+    while ((e = readdir(d))) {
         size_t len = strlen(e->d_name);
-        if (len < 5 || strcmp(e->d_name + len - 4, ".txt") || strstr(e->d_name, ".expected."))
+        if (len <= el || strcmp(e->d_name + len - el, ext) || strstr(e->d_name, ".expected."))
             continue;
+        ck_assert_uint_lt(n_inputs, MAX_FILES);
         input *in = &inputs[n_inputs++];
         ck_assert(asprintf(&in->path, "%s/%s", dir, e->d_name) > 0);
         in->data = slurp(in->path, &in->size);
@@ -83,9 +86,12 @@ static void *worker(void *arg)
 
 START_TEST(parallel_conversions_match_sequential_ones)
 {
-    add_dir(FIXTURES "/seeds");
-    add_dir(FIXTURES "/structure");
-    ck_assert_uint_gt(n_inputs, 10);
+    /* every reader: text, web pages, PDFs */
+    add_dir(FIXTURES "/seeds", ".txt");
+    add_dir(FIXTURES "/structure", ".txt");
+    add_dir(FIXTURES "/html", ".html");
+    add_dir(FIXTURES "/pdf", ".pdf");
+    ck_assert_uint_gt(n_inputs, 30);
     const char *dirs[] = {PLUGIN_DIR, NULL};
     /* the reference, from one thread and its own registry */
     dk_registry *reg = dk_registry_open(dirs, DK_REGISTRY_NO_ENV | DK_REGISTRY_NO_DEFAULTS,
@@ -168,7 +174,7 @@ static void *batch_worker(void *arg)
 START_TEST(a_batch_shared_by_threads)
 {
     n_inputs = 0;
-    add_dir(FIXTURES "/structure");
+    add_dir(FIXTURES "/structure", ".txt");
     char *dir = temp_dir();
     const char *dirs[] = {PLUGIN_DIR, NULL};
     dk_registry *reg = dk_registry_open(dirs, DK_REGISTRY_NO_ENV | DK_REGISTRY_NO_DEFAULTS,
