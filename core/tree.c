@@ -2,6 +2,7 @@
 #include <docket/buf.h>
 #include <docket/tree.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -542,6 +543,61 @@ bool dk_attr_value_ok(dk_type type, dk_attr attr, const char *v)
     default:
         return true; /* name, href: any text */
     }
+}
+
+/* xsd:gYear after white space is collapsed: a year of four digits or
+ * more (no leading zero beyond four, not 0000), a minus sign before it
+ * allowed, then "Z" or an offset "+01:00" allowed. */
+static bool g_year(const char *s, size_t len)
+{
+    size_t i = s[0] == '-', d = i;
+    while (d < len && isdigit((unsigned char)s[d]))
+        d++;
+    size_t digits = d - i;
+    if (digits < 4 || (digits > 4 && s[i] == '0') || strspn(s + i, "0") >= digits)
+        return false;
+    if (d == len || (len - d == 1 && s[d] == 'Z'))
+        return true;
+    return len - d == 6 && (s[d] == '+' || s[d] == '-') && isdigit((unsigned char)s[d + 1]) &&
+           isdigit((unsigned char)s[d + 2]) && s[d + 3] == ':' &&
+           isdigit((unsigned char)s[d + 4]) && isdigit((unsigned char)s[d + 5]) &&
+           (s[d + 1] - '0') * 10 + (s[d + 2] - '0') <= 14 && s[d + 4] <= '5';
+}
+
+/* xsd:language: [a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})* */
+static bool language(const char *s, size_t len)
+{
+    size_t i = 0, part = 0;
+    for (bool first = true; i <= len; i++) {
+        if (i == len || s[i] == '-') {
+            if (part < 1 || part > 8)
+                return false;
+            part = 0;
+            first = false;
+            continue;
+        }
+        if (!(isalpha((unsigned char)s[i]) || (!first && isdigit((unsigned char)s[i]))))
+            return false;
+        part++;
+    }
+    return true;
+}
+
+bool dk_node_text_ok(const dk_node *node)
+{
+    if (!node || (node->type != DK_YEAR && node->type != DK_LANG))
+        return true;
+    /* text-only elements hold one text node: adjacent text is merged */
+    const dk_node *t = node->first;
+    const char *s = t && t->type == DK_TEXT ? t->text : "";
+    size_t len = t && t->type == DK_TEXT ? t->len : 0;
+    while (len && strchr(" \t\r\n", s[0]))
+        s++, len--;
+    while (len && strchr(" \t\r\n", s[len - 1]))
+        len--;
+    if (!len)
+        return false;
+    return node->type == DK_YEAR ? g_year(s, len) : language(s, len);
 }
 
 int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)

@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <docket/docket.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,6 +277,40 @@ START_TEST(appending_text_is_linear)
 }
 END_TEST
 
+static bool text_ok(dk_type type, const char *text)
+{
+    dk_node *n = dk_node_new(type);
+    ck_assert_int_eq(dk_node_add_text(n, text, strlen(text)), 0);
+    bool ok = dk_node_text_ok(n);
+    dk_node_free(n);
+    return ok;
+}
+
+/* A year and a language tag as the schema's types have them (each case
+ * checked against xmllint --relaxng schema/docket.rng). */
+START_TEST(text_values)
+{
+    static const char *const years[] = {"2016", "12345", "2016Z", "-2016", "2016+01:00",
+                                        " 2016", "2016 ", "0001"};
+    static const char *const not_years[] = {"0000", "01234", "20%16", "16", "",
+                                            "2016+15:00", "2016 AD"};
+    static const char *const langs[] = {"en", "en-GB", "x-klingon", "i-default", " en"};
+    static const char *const not_langs[] = {"en_GB", "en-", "abcdefghi", "12", "", "-en"};
+    for (size_t i = 0; i < sizeof years / sizeof years[0]; i++)
+        ck_assert_msg(text_ok(DK_YEAR, years[i]), "[%s]", years[i]);
+    for (size_t i = 0; i < sizeof not_years / sizeof not_years[0]; i++)
+        ck_assert_msg(!text_ok(DK_YEAR, not_years[i]), "[%s]", not_years[i]);
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++)
+        ck_assert_msg(text_ok(DK_LANG, langs[i]), "[%s]", langs[i]);
+    for (size_t i = 0; i < sizeof not_langs / sizeof not_langs[0]; i++)
+        ck_assert_msg(!text_ok(DK_LANG, not_langs[i]), "[%s]", not_langs[i]);
+    ck_assert(text_ok(DK_TITLE, "anything at all"));
+    dk_node *empty = dk_node_new(DK_YEAR);
+    ck_assert(!dk_node_text_ok(empty));
+    dk_node_free(empty);
+}
+END_TEST
+
 START_TEST(deep_tree_frees_without_recursion)
 {
     /* Far deeper than any reader allows: freeing must not recurse. */
@@ -331,6 +366,7 @@ int main(void)
     tcase_add_test(tc, utf8_is_checked);
     tcase_add_test(tc, text_grows_and_is_replaced);
     tcase_add_test(tc, appending_text_is_linear);
+    tcase_add_test(tc, text_values);
     tcase_add_test(tc, utf8_checked_at_every_position);
     tcase_add_test(tc, attributes_sorted_replaced_removed);
     tcase_add_test(tc, walk_copy_detach);

@@ -240,6 +240,23 @@ START_TEST(hostile_xml_refused)
     SPIT_LIT(bad, "<document xmlns=\"urn:docket:document:1\"><meta/><body>"
                   "<p colour=\"red\">x</p></body></document>");
     assert_refused(bad, "attribute not allowed here: 'colour'");
+    /* text the vocabulary's types refuse, in XML and in JSON */
+    SPIT_LIT(bad, "<document xmlns=\"urn:docket:document:1\"><meta><year>20%16</year>"
+                  "</meta><body/></document>");
+    assert_refused(bad, "text not allowed for 'year'");
+    SPIT_LIT(bad, "<document xmlns=\"urn:docket:document:1\"><meta><lang>en_GB</lang>"
+                  "</meta><body/></document>");
+    assert_refused(bad, "text not allowed for 'lang'");
+    char json[512];
+    snprintf(json, sizeof json, "%s/bad.json", dir);
+    SPIT_LIT(json, "{\"type\":\"document\",\"children\":[{\"type\":\"meta\",\"children\":"
+                   "[{\"type\":\"year\",\"children\":[\"20\",\"%16\"]}]},"
+                   "{\"type\":\"body\"}]}");
+    run_result r = DOCKET(NULL, "-t", "xml", json);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "text not allowed for") && strstr(r.err, "year"), "%s", r.err);
+    ck_assert_str_eq(r.out, "");
+    run_free(&r);
     rm_rf(dir);
     free(dir);
 }

@@ -273,7 +273,7 @@ static int judgement_labels(state *st, dk_node *parent)
         char *t = h ? text(h) : NULL;
         bool label = t && dkr_grade_label(t, strlen(t));
         free(t);
-        if (!label || !prev || dk_node_type(prev) != DK_SECTION ||
+        if (!label || !prev || dk_node_type(prev) != DK_SECTION || !dk_node_next(h) ||
             dk_node_type(dk_node_next(h)) != DK_GRADE ||
             dk_node_child(prev, DK_GRADE))
             continue;

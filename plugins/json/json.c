@@ -375,6 +375,10 @@ static dk_node *from_json(dk_ctx *ctx, json_t *obj, const path *up,
             goto fail;
         }
     }
+    if (!dk_node_text_ok(n)) {
+        fail_at(ctx, &here, "text not allowed for", here.type);
+        goto fail;
+    }
     return n;
 fail:
     dk_node_free(n);

@@ -181,6 +181,10 @@ static dk_node *convert(dk_ctx *ctx, xmlNodePtr e, int depth)
         }
         /* comments and processing instructions are not part of the tree */
     }
+    if (!dk_node_text_ok(n)) {
+        fail_at(ctx, e, "text not allowed for", name);
+        goto fail;
+    }
     return n;
 fail:
     dk_node_free(n);

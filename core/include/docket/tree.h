@@ -182,6 +182,11 @@ DK_API dk_node *dk_node_add_with_text(dk_node *parent, dk_type type, const char 
  * and offset numbers, a SHA-256 in hex, ...)? */
 DK_API bool dk_attr_value_ok(dk_type type, dk_attr attr, const char *value);
 
+/* Is the whole text of an element of type one the vocabulary allows (a
+ * year as "2016", a language tag as "en-GB"; any text for the others)?
+ * node's text is what dk_node_text_content() gives. */
+DK_API bool dk_node_text_ok(const dk_node *node);
+
 /* Attributes. value is copied; NULL removes the attribute. Returns -1 if
  * the type does not allow the attribute or the value (dk_attr_value_ok),
  * value is not UTF-8, or out of memory. */
