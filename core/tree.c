@@ -590,9 +590,17 @@ int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
 
 int dk_node_set_attr_int(dk_node *node, dk_attr attr, long long value)
 {
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%lld", value);
-    return dk_node_set_attr(node, attr, tmp);
+    /* by hand, not snprintf: every block of a text gets its offset */
+    char tmp[32], *p = tmp + sizeof tmp;
+    unsigned long long u = value < 0 ? 0 - (unsigned long long)value
+                                     : (unsigned long long)value;
+    *--p = '\0';
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (value < 0)
+        *--p = '-';
+    return dk_node_set_attr(node, attr, p);
 }
 
 const char *dk_node_attr(const dk_node *node, dk_attr attr)

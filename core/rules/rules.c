@@ -590,22 +590,36 @@ bool dkr_is_boilerplate(const char *s, size_t len)
            link_label(s + a, b - a);
 }
 
-/* Does s hold w (lower-case ASCII, starting with a letter), in any case?
- * Candidates are found by their first letter (memchr, for either case)
- * before anything is compared. */
+/* Does s hold w (lower-case ASCII with at least one letter), in any case?
+ * Candidates are found by the rarest letter of w in English text (memchr,
+ * for either case: "cookie" by its k, not its c) before anything is
+ * compared, as most blocks hold none of these words. */
 static bool has_ci(const char *s, size_t len, const char *w)
 {
+    /* a to z, rarest 0 (z, q, x, j, k, ...) to commonest 25 (e) */
+    static const unsigned char rarity[26] = {
+        23, 6, 14, 16, 25, 10, 9, 18, 21, 3, 4,  15, 12,
+        20, 22, 7, 1,  17, 19, 24, 13, 5, 11, 2, 8,  0};
     size_t n = strlen(w);
     if (n > len)
         return false;
-    const char *end = s + len - n + 1; /* candidates start before end */
-    char lo = w[0], up = (char)(w[0] - 'a' + 'A');
-    const char *a = memchr(s, lo, (size_t)(end - s));
-    const char *b = memchr(s, up, (size_t)(end - s));
+    size_t at = 0;
+    unsigned best = 26;
+    for (size_t k = 0; k < n; k++)
+        if (w[k] >= 'a' && w[k] <= 'z' && rarity[w[k] - 'a'] < best) {
+            best = rarity[w[k] - 'a'];
+            at = k;
+        }
+    /* w would start at c - at; anchors are looked for in [first, end) */
+    const char *first = s + at, *end = s + len - n + at + 1;
+    char lo = w[at], up = (char)(w[at] - 'a' + 'A');
+    const char *a = memchr(first, lo, (size_t)(end - first));
+    const char *b = memchr(first, up, (size_t)(end - first));
     while (a || b) {
         const char *c = !b || (a && a < b) ? a : b;
-        size_t k = 1;
-        while (k < n && (c[k] >= 'A' && c[k] <= 'Z' ? c[k] | 0x20 : c[k]) == w[k])
+        const char *st = c - at;
+        size_t k = 0;
+        while (k < n && (st[k] >= 'A' && st[k] <= 'Z' ? st[k] | 0x20 : st[k]) == w[k])
             k++;
         if (k == n)
             return true;
