@@ -319,9 +319,7 @@ void dk_node_free(dk_node *node)
         if (node->type == DK_TEXT) {
             free(node->text);
         } else {
-            for (unsigned i = 0; i < node->n_attrs; i++)
-                free(node->u.attrs[i].value);
-            free(node->u.attrs);
+            free(node->u.attrs); /* and the values: one block */
         }
         free(node);
         node = back;
@@ -600,55 +598,77 @@ bool dk_node_text_ok(const dk_node *node)
     return node->type == DK_YEAR ? g_year(s, len) : language(s, len);
 }
 
+/*
+ * A node's attributes live in one block: the array, sorted by attr, then
+ * the values it points to. Most blocks of a text carry an attribute (their
+ * offset), and one allocation for all of them instead of one more per
+ * value saves memory and time; a change builds a new block (nodes have
+ * few attributes).
+ */
 int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
 {
     if (!node || !dk_type_allows_attr(node->type, attr))
         return -1;
     if (value && !dk_attr_value_ok(node->type, attr, value))
         return -1;
-    unsigned i = 0;
-    while (i < node->n_attrs && node->u.attrs[i].attr < attr)
+    size_t len = value ? strlen(value) : 0;
+    if (value && !text_ok(value, len))
+        return -1;
+    unsigned old = node->n_attrs, i = 0;
+    while (i < old && node->u.attrs[i].attr < attr)
         i++;
-    bool present = i < node->n_attrs && node->u.attrs[i].attr == attr;
-    if (!value) {
-        if (present) {
-            free(node->u.attrs[i].value);
-            memmove(&node->u.attrs[i], &node->u.attrs[i + 1],
-                    (node->n_attrs - i - 1) * sizeof node->u.attrs[0]);
-            node->n_attrs--;
+    bool present = i < old && node->u.attrs[i].attr == attr;
+    if (!value && !present)
+        return 0;
+    unsigned count = value ? old + !present : old - 1;
+    struct dk_node_attr *a = NULL;
+    if (count > 0) {
+        size_t bytes = count * sizeof *a + (value ? len + 1 : 0);
+        for (unsigned k = 0; k < old; k++)
+            if (k != i || !present)
+                bytes += strlen(node->u.attrs[k].value) + 1;
+        a = malloc(bytes);
+        if (!a)
+            return -1;
+        /* the values may be the node's own: read them before the old
+         * block goes */
+        char *p = (char *)(a + count);
+        unsigned j = 0;
+        for (unsigned k = 0; k <= old; k++) {
+            if (k == i && value) {
+                a[j].attr = attr;
+                a[j++].value = memcpy(p, value, len + 1);
+                p += len + 1;
+            }
+            if (k == old)
+                break;
+            if (k == i && present)
+                continue; /* replaced or removed */
+            size_t l = strlen(node->u.attrs[k].value) + 1;
+            a[j].attr = node->u.attrs[k].attr;
+            a[j++].value = memcpy(p, node->u.attrs[k].value, l);
+            p += l;
         }
-        return 0;
     }
-    size_t len = strlen(value);
-    if (!text_ok(value, len))
-        return -1;
-    char *copy = copy_bytes(value, len);
-    if (!copy)
-        return -1;
-    if (present) {
-        free(node->u.attrs[i].value);
-        node->u.attrs[i].value = copy;
-        return 0;
-    }
-    struct dk_node_attr *a =
-        realloc(node->u.attrs, (node->n_attrs + 1) * sizeof *a);
-    if (!a) {
-        free(copy);
-        return -1;
-    }
-    memmove(&a[i + 1], &a[i], (node->n_attrs - i) * sizeof *a);
-    a[i].attr = attr;
-    a[i].value = copy;
+    free(node->u.attrs);
     node->u.attrs = a;
-    node->n_attrs++;
+    node->n_attrs = count;
     return 0;
 }
 
 int dk_node_set_attr_int(dk_node *node, dk_attr attr, long long value)
 {
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%lld", value);
-    return dk_node_set_attr(node, attr, tmp);
+    /* by hand, not snprintf: every block of a text gets its offset */
+    char tmp[32], *p = tmp + sizeof tmp;
+    unsigned long long u = value < 0 ? 0 - (unsigned long long)value
+                                     : (unsigned long long)value;
+    *--p = '\0';
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (value < 0)
+        *--p = '-';
+    return dk_node_set_attr(node, attr, p);
 }
 
 const char *dk_node_attr(const dk_node *node, dk_attr attr)

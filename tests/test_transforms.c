@@ -261,6 +261,10 @@ static void grow(dk_node *parent, int depth, unsigned *seed)
             dk_node_add_text(n, s, strlen(s));
         }
         grow(n, depth + 1, seed);
+        if (!dk_node_text_ok(n)) { /* a year or language of random words */
+            dk_node_detach(n);
+            dk_node_free(n);
+        }
     }
 }
 

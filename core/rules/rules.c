@@ -202,6 +202,13 @@ static bool date_at(const char *s, size_t len, size_t i, int default_year,
 bool dkr_find_date(const char *s, size_t len, int default_year, dkr_date *d,
                   size_t *start, size_t *end)
 {
+    /* every form has a digit (the day or the year): most lines of prose
+     * have none, and are done with in one look at each byte */
+    size_t digit = 0;
+    while (digit < len && (unsigned char)(s[digit] - '0') > 9)
+        digit++;
+    if (digit == len)
+        return false;
     for (size_t i = 0; i < len; i++) {
         if (!isalnum((unsigned char)s[i]) || !boundary_before(s, i))
             continue;
@@ -284,9 +291,14 @@ static size_t grade_label(const char *s, size_t len)
         "overall judgment", "our judgements", "our judgments", "our judgement",
         "our judgment", "judgement", "judgment", "overall grade", "grade",
         "overall rating", "rating"};
+    /* the labels start with o, j, g or r: most text is rejected here */
+    char first = len ? (char)(s[0] | 0x20) : 0;
+    if (first != 'o' && first != 'j' && first != 'g' && first != 'r')
+        return 0;
     for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++) {
         size_t n = strlen(labels[k]);
-        if (len <= n || strncasecmp(s, labels[k], n) != 0)
+        if (len <= n || labels[k][0] != first ||
+            strncasecmp(s, labels[k], n) != 0)
             continue;
         size_t i = n;
         if (len - i > 4 && !strncasecmp(s + i, " is ", 4))
@@ -427,6 +439,7 @@ dkr_grade dkr_grade_suffix(const char *s, size_t len, size_t *gstart,
  * "Accept all cookies", "Follow us on Twitter", "12 comments", "Skip to
  * main content", "Hide Ad") says nothing of the document.
  */
+/* in strcmp's order, for control_word's binary search */
 static const char *const control_words[] = {
     "a", "accept", "ad", "add", "ads", "advert", "advertisement",
     "advertising", "agree", "all", "allow", "analytics", "and", "article",
@@ -443,12 +456,36 @@ static const char *const control_words[] = {
     "story", "subscribe", "this", "to", "toggle", "top", "tweet", "twitter",
     "up", "us", "via", "view", "whatsapp", "x", "youtube"};
 
+/* w (n bytes, any case) against a lower-case word, in strcmp's order. */
+static int word_cmp(const char *w, size_t n, const char *word)
+{
+    for (size_t i = 0;; i++) {
+        int b = (unsigned char)word[i];
+        if (i == n)
+            return -b;
+        if (b == 0)
+            return 1;
+        int a = tolower((unsigned char)w[i]);
+        if (a != b)
+            return a - b;
+    }
+}
+
+/* A binary search: every line of a page is asked whether it is made of
+ * these words, and most are rejected at their first word. */
 static bool control_word(const char *w, size_t n)
 {
-    char first = (char)tolower((unsigned char)w[0]);
-    for (size_t k = 0; k < sizeof control_words / sizeof control_words[0]; k++)
-        if (control_words[k][0] == first && dkr_text_eq(w, n, control_words[k]))
+    size_t lo = 0, hi = sizeof control_words / sizeof control_words[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = word_cmp(w, n, control_words[mid]);
+        if (c == 0)
             return true;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return false;
 }
 
@@ -471,7 +508,7 @@ static bool alone_word(const char *w, size_t n)
 /* "Page 3", "Page 1 of 2": a printed page's running footer. */
 static bool page_number(const char *s, size_t len)
 {
-    if (len < 6 || strncasecmp(s, "page ", 5) != 0)
+    if (len < 6 || (s[0] | 0x20) != 'p' || strncasecmp(s, "page ", 5) != 0)
         return false;
     size_t i = 5, n;
     digits(s + i, len - i, 4, &n);
@@ -553,22 +590,36 @@ bool dkr_is_boilerplate(const char *s, size_t len)
            link_label(s + a, b - a);
 }
 
-/* Does s hold w (lower-case ASCII, starting with a letter), in any case?
- * Candidates are found by their first letter (memchr, for either case)
- * before anything is compared. */
+/* Does s hold w (lower-case ASCII with at least one letter), in any case?
+ * Candidates are found by the rarest letter of w in English text (memchr,
+ * for either case: "cookie" by its k, not its c) before anything is
+ * compared, as most blocks hold none of these words. */
 static bool has_ci(const char *s, size_t len, const char *w)
 {
+    /* a to z, rarest 0 (z, q, x, j, k, ...) to commonest 25 (e) */
+    static const unsigned char rarity[26] = {
+        23, 6, 14, 16, 25, 10, 9, 18, 21, 3, 4,  15, 12,
+        20, 22, 7, 1,  17, 19, 24, 13, 5, 11, 2, 8,  0};
     size_t n = strlen(w);
     if (n > len)
         return false;
-    const char *end = s + len - n + 1; /* candidates start before end */
-    char lo = w[0], up = (char)(w[0] - 'a' + 'A');
-    const char *a = memchr(s, lo, (size_t)(end - s));
-    const char *b = memchr(s, up, (size_t)(end - s));
+    size_t at = 0;
+    unsigned best = 26;
+    for (size_t k = 0; k < n; k++)
+        if (w[k] >= 'a' && w[k] <= 'z' && rarity[w[k] - 'a'] < best) {
+            best = rarity[w[k] - 'a'];
+            at = k;
+        }
+    /* w would start at c - at; anchors are looked for in [first, end) */
+    const char *first = s + at, *end = s + len - n + at + 1;
+    char lo = w[at], up = (char)(w[at] - 'a' + 'A');
+    const char *a = memchr(first, lo, (size_t)(end - first));
+    const char *b = memchr(first, up, (size_t)(end - first));
     while (a || b) {
         const char *c = !b || (a && a < b) ? a : b;
-        size_t k = 1;
-        while (k < n && (c[k] >= 'A' && c[k] <= 'Z' ? c[k] | 0x20 : c[k]) == w[k])
+        const char *st = c - at;
+        size_t k = 0;
+        while (k < n && (st[k] >= 'A' && st[k] <= 'Z' ? st[k] | 0x20 : st[k]) == w[k])
             k++;
         if (k == n)
             return true;
@@ -608,21 +659,22 @@ bool dkr_is_boilerplate_block(const char *s, size_t len)
     }
     if (lines)
         return true;
-    size_t words = word_count(s, len, 80);
+    /* The words are counted last: most blocks are prose, which the
+     * vocabulary below rejects sooner than a count of its words. */
     /* a cookie banner: cookies and asking for consent, in a few words */
-    if (words <= 80 && has_ci(s, len, "cookie") &&
+    if (has_ci(s, len, "cookie") &&
         (has_ci(s, len, "accept") || has_ci(s, len, "agree") ||
          has_ci(s, len, "consent") || has_ci(s, len, "preferences") ||
-         has_ci(s, len, "settings") || has_ci(s, len, "continuing to")))
+         has_ci(s, len, "settings") || has_ci(s, len, "continuing to")) &&
+        word_count(s, len, 80) <= 80)
         return true;
     /* a newsletter sign-up */
-    if (words > 50)
-        return false;
     bool asks = has_ci(s, len, "sign up") || has_ci(s, len, "subscribe") ||
                 has_ci(s, len, "your email") || has_ci(s, len, "your inbox");
     return asks &&
            (has_ci(s, len, "newsletter") || has_ci(s, len, "inbox") ||
-            has_ci(s, len, "email"));
+            has_ci(s, len, "email")) &&
+           word_count(s, len, 50) <= 50;
 }
 
 bool dkr_byline(const char *s, size_t len, size_t *start, size_t *end)
@@ -669,9 +721,11 @@ const char *dkr_dateline(const char *s, size_t len, dkr_date *d, size_t *start)
                   {"modified", "updated"}};
     if (len > 80)
         return NULL;
+    char first = len ? (char)(s[0] | 0x20) : 0;
     for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++) {
         size_t n = strlen(labels[k].label), a, b;
-        if (len <= n || strncasecmp(s, labels[k].label, n) != 0 ||
+        if (len <= n || labels[k].label[0] != first ||
+            strncasecmp(s, labels[k].label, n) != 0 ||
             isalpha((unsigned char)s[n]))
             continue;
         size_t i = n;

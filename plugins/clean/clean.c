@@ -282,6 +282,48 @@ static int clean_text(cleaner *c, const char *s, size_t len, bool trim_start,
     return dk_buf_reserve(o, 0);
 }
 
+/* Would clean_text give s back unchanged? It does for most text, which
+ * is then neither copied nor compared: single spaces between words, none
+ * at an end to trim, and no character cleaning touches. Whatever this is
+ * unsure of (white space other than one space, controls, a possible
+ * mojibake or repaired quote) is left to clean_text. */
+static bool clean_already(const char *s, size_t len, bool trim_start,
+                          bool trim_end)
+{
+    /* mojibake starts with the byte 0xC3 (see repair_mojibake) */
+    if (len == 0 || memchr(s, 0xC3, len))
+        return false;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        if (plain_ascii(c)) {
+            i++;
+        } else if (c == ' ') {
+            if ((i == 0 && trim_start) || (i + 1 == len && trim_end) ||
+                (i + 1 < len && s[i + 1] == ' '))
+                return false;
+            i++;
+        } else if (c == '\'') {
+            if (i + 1 < len && (unsigned char)s[i + 1] == 0xCB)
+                return false; /* perhaps '˜ */
+            i++;
+        } else if (c == '`') {
+            if (i > 0 && is_letter_byte(s[i - 1]) && i + 1 < len &&
+                is_letter_byte(s[i + 1]))
+                return false;
+            i++;
+        } else if (c < 0x80) {
+            return false; /* tab, line end or another control */
+        } else {
+            uint32_t cp;
+            size_t n = dk_utf8_decode(s + i, len - i, &cp);
+            if (!n || cp == 0xB4 || is_space_cp(cp) || is_invisible(cp))
+                return false;
+            i += n;
+        }
+    }
+    return true;
+}
+
 static bool verbatim(dk_type t)
 {
     return t == DK_PRE || t == DK_CODE;
@@ -306,6 +348,8 @@ static int clean_inlines(cleaner *c, dk_node *n)
         bool block = !dk_type_is_inline(dk_node_type(n));
         bool at_start = block && !dk_node_prev(t);
         bool at_end = block && !next;
+        if (clean_already(s, len, at_start, at_end))
+            continue;
         if (clean_text(c, s, len, at_start, at_end) < 0)
             return dk_ctx_fail(c->ctx, DK_E_NOMEM, "out of memory");
         /* most text is clean already: leave it in place */

@@ -51,23 +51,30 @@ static bool starts_with_ci(const char *s, const char *prefix)
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* The text of a heading or paragraph, or NULL if out of memory. */
-static char *text(const dk_node *n)
+/* The text of a heading or paragraph, or NULL if out of memory. Where n
+ * holds one text node (most do) that node's text is returned as it is
+ * and *copy is NULL; else *copy is the text, for the caller to free. */
+static const char *text(const dk_node *n, char **copy)
 {
-    return dk_node_text_content(n);
+    const dk_node *t = dk_node_first(n);
+    *copy = NULL;
+    if (t && !dk_node_next(t) && dk_node_type(t) == DK_TEXT)
+        return dk_node_text(t, NULL);
+    return *copy = dk_node_text_content(n);
 }
 
 static bool heading_is(const dk_node *section, const char *const *names)
 {
     dk_node *h = dk_node_child(section, DK_HEADING);
-    char *t = h ? text(h) : NULL;
+    char *t_copy = NULL;
+    const char *t = h ? text(h, &t_copy) : NULL;
     bool yes = false;
     size_t len = t ? strlen(t) : 0;
     while (len && (t[len - 1] == ':' || t[len - 1] == ' ' || t[len - 1] == '.'))
         len--;
     for (const char *const *n = names; t && *n && !yes; n++)
         yes = dkr_text_eq(t, len, *n);
-    free(t);
+    free(t_copy);
     return yes;
 }
 
@@ -107,7 +114,8 @@ static int set_date(dk_node *d, const char *role, const char *found,
 static int take_updated(state *st, dk_node *p, bool *taken)
 {
     *taken = false;
-    char *t = text(p);
+    char *t_copy = NULL;
+    const char *t = text(p, &t_copy);
     if (!t)
         return oom(st);
     dkr_date d;
@@ -123,7 +131,7 @@ static int take_updated(state *st, dk_node *p, bool *taken)
             *taken = true;
         }
     }
-    free(t);
+    free(t_copy);
     return r;
 }
 
@@ -131,7 +139,8 @@ static int take_updated(state *st, dk_node *p, bool *taken)
  * Sets *made; returns 0 or -1. */
 static int grade_from_paragraph(state *st, dk_node *p, bool *made)
 {
-    char *t = text(p);
+    char *t_copy = NULL;
+    const char *t = text(p, &t_copy);
     size_t a, b;
     dkr_grade g = t ? dkr_grade_parse(t, strlen(t), &a, &b) : DKR_GRADE_NONE;
     int r = t ? 0 : oom(st);
@@ -149,7 +158,7 @@ static int grade_from_paragraph(state *st, dk_node *p, bool *made)
             *made = true;
         }
     }
-    free(t);
+    free(t_copy);
     return r;
 }
 
@@ -205,7 +214,8 @@ static bool cut_inlines(dk_node *n, size_t *left)
 static int grade_from_heading(state *st, dk_node *section)
 {
     dk_node *h = dk_node_child(section, DK_HEADING);
-    char *t = h ? text(h) : NULL;
+    char *t_copy = NULL;
+    const char *t = h ? text(h, &t_copy) : NULL;
     size_t cut, a, b;
     dkr_grade g = t ? dkr_grade_after(t, strlen(t), &cut, &a, &b) : DKR_GRADE_NONE;
     int r = 0;
@@ -222,17 +232,18 @@ static int grade_from_heading(state *st, dk_node *section)
             r = mark_question(st, section);
         }
     }
-    free(t);
+    free(t_copy);
     return r;
 }
 
 static bool asks(const dk_node *section)
 {
     dk_node *h = dk_node_child(section, DK_HEADING);
-    char *t = h ? text(h) : NULL;
+    char *t_copy = NULL;
+    const char *t = h ? text(h, &t_copy) : NULL;
     size_t len = t ? strlen(t) : 0;
     bool q = len && t[len - 1] == '?';
-    free(t);
+    free(t_copy);
     return q;
 }
 
@@ -270,9 +281,10 @@ static int judgement_labels(state *st, dk_node *parent)
         next = dk_node_next(n);
         dk_node *prev = dk_node_prev(n);
         dk_node *h = dk_node_type(n) == DK_SECTION ? dk_node_child(n, DK_HEADING) : NULL;
-        char *t = h ? text(h) : NULL;
+        char *t_copy = NULL;
+        const char *t = h ? text(h, &t_copy) : NULL;
         bool label = t && dkr_grade_label(t, strlen(t));
-        free(t);
+        free(t_copy);
         if (!label || !prev || dk_node_type(prev) != DK_SECTION || !dk_node_next(h) ||
             dk_node_type(dk_node_next(h)) != DK_GRADE ||
             dk_node_child(prev, DK_GRADE))
@@ -322,10 +334,11 @@ static bool from_inspectorate(const dk_node *letter)
     for (const dk_node *s = dk_node_first(letter); s && !yes; s = dk_node_next(s)) {
         if (dk_node_type(s) != DK_SENDER && dk_node_type(s) != DK_SIGNATURE)
             continue;
-        char *t = text(s);
+        char *t_copy = NULL;
+        const char *t = text(s, &t_copy);
         for (const char *const *m = marks; t && *m && !yes; m++)
             yes = strstr(t, *m) != NULL;
-        free(t);
+        free(t_copy);
     }
     return yes;
 }
@@ -346,12 +359,13 @@ static int findings_as_list(state *st, dk_node *parent)
         next = dk_node_next(n);
         if (dk_node_type(n) != DK_P)
             continue;
-        char *t = text(n);
+        char *t_copy = NULL;
+        const char *t = text(n, &t_copy);
         if (!t)
             return oom(st);
         size_t len = strlen(t);
         bool lead_in = len && t[len - 1] == ':';
-        free(t);
+        free(t_copy);
         if (lead_in)
             continue;
         if (!list) {
@@ -458,12 +472,13 @@ static int blocks(state *st, dk_node *parent)
                     return -1;
                 break;
             }
-            char *t = text(n);
+            char *t_copy = NULL;
+            const char *t = text(n, &t_copy);
             if (!t)
                 return oom(st);
             /* lists and quotes are not entered: their paragraphs stay */
             bool afi = st->quoting && finding(t);
-            free(t);
+            free(t_copy);
             if (afi && quote_paragraph(st, n) < 0)
                 return -1;
             break;
@@ -487,10 +502,12 @@ static bool is_kind(const dk_node *n, const char *kind)
 }
 
 /* The heading's text without a trailing colon, year or full stop. */
-static char *heading_words(const dk_node *section, size_t *len)
+static const char *heading_words(const dk_node *section, size_t *len,
+                                 char **t_copy)
 {
     dk_node *h = dk_node_child(section, DK_HEADING);
-    char *t = h ? text(h) : NULL;
+    *t_copy = NULL;
+    const char *t = h ? text(h, t_copy) : NULL;
     size_t n = t ? strlen(t) : 0;
     while (n && strchr(" :.", t[n - 1]))
         n--;
@@ -507,7 +524,8 @@ static bool pillar_name(const dk_node *section)
     static const char *const pillars[] = {"effectiveness", "efficiency",
                                           "legitimacy", "leadership"};
     size_t n;
-    char *t = heading_words(section, &n);
+    char *t_copy = NULL;
+    const char *t = heading_words(section, &n, &t_copy);
     const char *s = t;
     if (t && n > 7 && !strncasecmp(s, "police ", 7))
         s += 7, n -= 7;
@@ -516,7 +534,7 @@ static bool pillar_name(const dk_node *section)
     bool yes = false;
     for (size_t i = 0; t && i < sizeof pillars / sizeof pillars[0] && !yes; i++)
         yes = dkr_text_eq(s, n, pillars[i]);
-    free(t);
+    free(t_copy);
     return yes;
 }
 
@@ -525,12 +543,13 @@ static bool pillar_name(const dk_node *section)
 static bool introducer(const dk_node *section)
 {
     size_t n;
-    char *t = heading_words(section, &n);
+    char *t_copy = NULL;
+    const char *t = heading_words(section, &n, &t_copy);
     bool yes = t && (dkr_text_eq(t, n, "questions") ||
                      (n > 14 && (!strncasecmp(t, "questions for ", 14) ||
                                  !strncasecmp(t, "questions on ", 13) ||
                                  !strncasecmp(t, "questions about ", 16))));
-    free(t);
+    free(t_copy);
     return yes;
 }
 
@@ -829,7 +848,8 @@ static int article_date(state *st, dk_node *n)
                 return r;
             continue;
         }
-        char *t = text(c);
+        char *t_copy = NULL;
+        const char *t = text(c, &t_copy);
         if (!t)
             return -1;
         int r = 0;
@@ -848,7 +868,7 @@ static int article_date(state *st, dk_node *n)
             dk_node *date = meta_date(st);
             r = date && set_date(date, "published", w, b, &d) == 0 ? 1 : -1;
         }
-        free(t);
+        free(t_copy);
         if (r)
             return r;
     }
@@ -881,10 +901,11 @@ static int inspection_transform(dk_ctx *ctx, dk_node *doc)
 
     scan *sc = calloc(1, sizeof *sc);
     dk_node *title = dk_node_child(st.meta, DK_TITLE);
-    char *t = title ? text(title) : NULL;
+    char *t_copy = NULL;
+    const char *t = title ? text(title, &t_copy) : NULL;
     if (!sc || (title && !t)) {
         free(sc);
-        free(t);
+        free(t_copy);
         return oom(&st);
     }
     dk_node_walk(doc, scan_text, sc);
@@ -906,7 +927,7 @@ static int inspection_transform(dk_ctx *ctx, dk_node *doc)
         st.year_hint = dkr_find_year(name, strlen(name));
     free(sc->all);
     free(sc);
-    free(t);
+    free(t_copy);
 
     const char *kind = st.questions ? (st.updated ? "page" : "report") : "article";
     if (r == 0 && !st.questions && !dk_node_attr(doc, DK_ATTR_KIND) &&
