@@ -100,6 +100,11 @@ const char *dk_ctx_name(const dk_ctx *ctx)
     return ctx->name;
 }
 
+bool dk_ctx_in_batch(const dk_ctx *ctx)
+{
+    return ctx->batch != NULL;
+}
+
 const char *dk_ctx_option(const dk_ctx *ctx, const char *key)
 {
     const dk_options *o = ctx->opts;

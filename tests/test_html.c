@@ -713,6 +713,26 @@ START_TEST(removal_report)
                "No such file or directory");
     ck_assert_str_eq(r.out, "");
     run_free(&r);
+    /* a batch: FILE is a folder (created), one report per input; a file
+     * there would keep only the last report, so it is refused */
+    const char *second = put(dir, "other.html", page, sizeof page - 1);
+    char out[256], batch_reports[256];
+    snprintf(out, sizeof out, "%.200s/out", dir);
+    snprintf(batch_reports, sizeof batch_reports, "%.200s/batch", dir);
+    r = DOCKET(NULL, "-t", "text", "-O", out, "--removed", batch_reports, in, second);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    ck_assert_int_eq(dir_entries(batch_reports), 2);
+    snprintf(report, sizeof report, "%s/other.removed.tsv", batch_reports);
+    got = slurp(report, NULL);
+    ck_assert_ptr_nonnull(got);
+    HAS(got, "removed from other.html");
+    free(got);
+    snprintf(report, sizeof report, "%s/removed.tsv", dir);
+    r = DOCKET(NULL, "-t", "text", "-O", out, "--removed", report, in, second);
+    ck_assert_int_eq(r.status, 1);
+    HAS(r.err, "with several inputs (-O) the reports go in a folder");
+    run_free(&r);
     rm_rf(dir);
     free(dir);
 }

@@ -176,12 +176,22 @@ static void walk(report *r, const hnode *n)
 }
 
 /* The report's file: path itself, or NAME.removed.tsv inside it when it
- * is a directory. Transfer full. */
-static char *target(const char *path, const char *input_name)
+ * is a directory, as it always is in a batch (created if need be: one
+ * file for every input would keep only the last report). NULL with errno
+ * set on failure. Transfer full. */
+static char *target(const char *path, const char *input_name, bool batch)
 {
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (batch && stat(path, &st) != 0 && errno == ENOENT && mkdir(path, 0777) != 0 &&
+        errno != EEXIST)
+        return NULL;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        if (batch) {
+            errno = ENOTDIR;
+            return NULL;
+        }
         return strdup(path);
+    }
     const char *base = input_name ? strrchr(input_name, '/') : NULL;
     base = base ? base + 1 : input_name;
     if (!base || !*base || !strcmp(base, "-") || !strcmp(base, "<stdin>"))
@@ -264,9 +274,14 @@ int html_report(dk_ctx *ctx, const hpage *page, const char *path,
         dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
         goto cleanup;
     }
-    file = target(path, input_name);
+    file = target(path, input_name, dk_ctx_in_batch(ctx));
     if (!file) {
-        dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
+        if (errno == ENOTDIR)
+            dk_ctx_fail(ctx, DK_E_USAGE, "--removed %s: with several inputs (-O) the "
+                        "reports go in a folder, and %s is not one", path, path);
+        else
+            dk_ctx_fail(ctx, errno == ENOMEM ? DK_E_NOMEM : DK_E_IO,
+                        "cannot write the removal report in %s: %s", path, strerror(errno));
         goto cleanup;
     }
     if (write_atomic(file, head.data, head.len) < 0) {

@@ -105,6 +105,11 @@ typedef struct dk_ctx dk_ctx;
  * none. */
 DK_API const char *dk_ctx_name(const dk_ctx *ctx);
 
+/* Is this conversion one of a batch (docket -O DIR: several inputs, an
+ * output each)? A plugin that writes a file of its own beside the output
+ * then writes one per input, into a folder. */
+DK_API bool dk_ctx_in_batch(const dk_ctx *ctx);
+
 /* The value of a conversion option given on the command line (for example
  * "pretty" for --pretty, or KEY for --metadata KEY), or NULL. Transfer none. */
 DK_API const char *dk_ctx_option(const dk_ctx *ctx, const char *key);
