@@ -473,16 +473,22 @@ static bool one_of(const char *v, const char *const *values)
 }
 
 /* Digits, perhaps signed ('+' or '-' allowed when sign). */
-static bool integer(const char *v, bool sign)
+/* Digits (a minus sign before them if sign), at most 20 of them after
+ * any leading zeros (libxml2's schema types take 24), and no leading zero
+ * unless lead_zeros. */
+static bool integer(const char *v, bool sign, bool lead_zeros)
 {
-    if (sign && (*v == '-' || *v == '+'))
+    if (sign && *v == '-')
         v++;
-    if (!*v)
+    if (!*v || (!lead_zeros && v[0] == '0' && v[1]))
         return false;
-    for (; *v; v++)
+    while (v[0] == '0' && v[1])
+        v++;
+    size_t n = 0;
+    for (; *v; v++, n++)
         if (*v < '0' || *v > '9')
             return false;
-    return true;
+    return n <= 20;
 }
 
 static bool ncname(const char *v)
@@ -513,17 +519,17 @@ bool dk_attr_value_ok(dk_type type, dk_attr attr, const char *v)
     static const char *const levels[] = {"1", "2", "3", "4", "5", "6", NULL};
     switch (attr) {
     case DK_ATTR_PAGE:
-        return integer(v, false) && strspn(v, "0") < strlen(v);
+        return integer(v, false, false) && strcmp(v, "0") != 0;
     case DK_ATTR_OFFSET:
-        return integer(v, false);
+        return integer(v, false, false);
     case DK_ATTR_KIND:
         return one_of(v, type == DK_DOCUMENT ? doc_kinds : section_kinds);
     case DK_ATTR_ROLE:
         return one_of(v, roles);
     case DK_ATTR_WHEN:
-        return strlen(v) == 10 && integer((char[]){v[0], v[1], v[2], v[3], 0}, false) &&
-               v[4] == '-' && integer((char[]){v[5], v[6], 0}, false) && v[7] == '-' &&
-               integer((char[]){v[8], v[9], 0}, false);
+        return strlen(v) == 10 && integer((char[]){v[0], v[1], v[2], v[3], 0}, false, true) &&
+               v[4] == '-' && integer((char[]){v[5], v[6], 0}, false, true) && v[7] == '-' &&
+               integer((char[]){v[8], v[9], 0}, false, true);
     case DK_ATTR_FORMAT:
         return ncname(v);
     case DK_ATTR_SHA256:
@@ -533,7 +539,7 @@ bool dk_attr_value_ok(dk_type type, dk_attr attr, const char *v)
     case DK_ATTR_TYPE:
         return one_of(v, list_types);
     case DK_ATTR_START:
-        return integer(v, true);
+        return integer(v, true, true);
     case DK_ATTR_HEADER:
         return one_of(v, booleans);
     case DK_ATTR_VALUE:

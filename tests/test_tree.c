@@ -311,6 +311,30 @@ START_TEST(text_values)
 }
 END_TEST
 
+/* Numbers in attributes: canonical where JSON Schema wants them so, and
+ * no longer than libxml2's schema types read (each checked by the schema
+ * tests' validators too). */
+START_TEST(attribute_numbers)
+{
+    ck_assert(dk_attr_value_ok(DK_P, DK_ATTR_OFFSET, "0"));
+    ck_assert(dk_attr_value_ok(DK_P, DK_ATTR_OFFSET, "12345678901234567890"));
+    ck_assert(!dk_attr_value_ok(DK_P, DK_ATTR_OFFSET, "123456789012345678901"));
+    ck_assert(!dk_attr_value_ok(DK_P, DK_ATTR_OFFSET, "007"));
+    ck_assert(!dk_attr_value_ok(DK_P, DK_ATTR_OFFSET, "-1"));
+    ck_assert(!dk_attr_value_ok(DK_P, DK_ATTR_OFFSET, ""));
+    ck_assert(dk_attr_value_ok(DK_P, DK_ATTR_PAGE, "1"));
+    ck_assert(!dk_attr_value_ok(DK_P, DK_ATTR_PAGE, "0"));
+    ck_assert(!dk_attr_value_ok(DK_P, DK_ATTR_PAGE, "01"));
+    ck_assert(dk_attr_value_ok(DK_LIST, DK_ATTR_START, "-5"));
+    ck_assert(dk_attr_value_ok(DK_LIST, DK_ATTR_START, "007"));
+    ck_assert(dk_attr_value_ok(DK_LIST, DK_ATTR_START, "9223372036854775807"));
+    ck_assert(!dk_attr_value_ok(DK_LIST, DK_ATTR_START, "+5"));
+    ck_assert(!dk_attr_value_ok(DK_LIST, DK_ATTR_START, "-"));
+    ck_assert(!dk_attr_value_ok(DK_LIST, DK_ATTR_START,
+                                "111111111111111111111111111111111111111111111111111"));
+}
+END_TEST
+
 START_TEST(deep_tree_frees_without_recursion)
 {
     /* Far deeper than any reader allows: freeing must not recurse. */
@@ -367,6 +391,7 @@ int main(void)
     tcase_add_test(tc, text_grows_and_is_replaced);
     tcase_add_test(tc, appending_text_is_linear);
     tcase_add_test(tc, text_values);
+    tcase_add_test(tc, attribute_numbers);
     tcase_add_test(tc, utf8_checked_at_every_position);
     tcase_add_test(tc, attributes_sorted_replaced_removed);
     tcase_add_test(tc, walk_copy_detach);

@@ -505,12 +505,20 @@ static void drop(dk_node *n)
 
 static int clean_blocks(cleaner *c, dk_node *parent);
 
+/* A section's heading: its first child, if that is one (a heading further
+ * down, which a section unwrapped before it left there, heads nothing). */
+static dk_node *heading_of(dk_node *section)
+{
+    dk_node *h = dk_node_first(section);
+    return h && dk_node_type(h) == DK_HEADING ? h : NULL;
+}
+
 /* Move a section's blocks up in place of the section (its heading was
  * furniture). */
 static void unwrap(dk_node *section)
 {
     dk_node *parent = dk_node_parent(section);
-    dk_node *h = dk_node_child(section, DK_HEADING);
+    dk_node *h = heading_of(section);
     if (h)
         drop(h);
     while (dk_node_first(section)) {
@@ -537,7 +545,7 @@ static int clean_blocks(cleaner *c, dk_node *parent)
     dk_node *n = dk_node_first(parent);
     while (n) {
         dk_type t = dk_node_type(n);
-        dk_node *h = t == DK_SECTION ? dk_node_child(n, DK_HEADING) : NULL;
+        dk_node *h = t == DK_SECTION ? heading_of(n) : NULL;
         if (h && clean_inlines(c, h) < 0)
             return -1;
         if (h && links_heading(h)) {

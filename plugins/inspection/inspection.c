@@ -27,6 +27,7 @@
 #include "rules.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -884,6 +885,40 @@ static bool has_date_role(const dk_node *meta, const char *role)
     return false;
 }
 
+/* The shape of the sections: what pillars() changes. */
+static int section_shape(dk_node *n, int depth, void *user)
+{
+    uint64_t *h = user;
+    if (dk_node_type(n) != DK_SECTION)
+        return 0;
+    const char *k = dk_node_attr(n, DK_ATTR_KIND);
+    *h = (*h ^ (uint64_t)depth) * 1099511628211u;
+    for (; k && *k; k++)
+        *h = (*h ^ (unsigned char)*k) * 1099511628211u;
+    return 0;
+}
+
+/* Pillars grouped until they stay as they are: grouping one pillar can
+ * make the sections before an introducer read differently, and the
+ * transform must give on its own output what it gave (a second run
+ * changes nothing). A few rounds at most; each looks at the body's
+ * children only. */
+static int settle_pillars(state *st, dk_node *body)
+{
+    uint64_t before = 14695981039346656037u;
+    dk_node_walk(body, section_shape, &before);
+    for (int round = 0; round < 4; round++) {
+        if (pillars(st, body) < 0)
+            return -1;
+        uint64_t after = 14695981039346656037u;
+        dk_node_walk(body, section_shape, &after);
+        if (after == before)
+            break;
+        before = after;
+    }
+    return 0;
+}
+
 static int inspection_transform(dk_ctx *ctx, dk_node *doc)
 {
     state st = {.ctx = ctx, .doc = doc};
@@ -892,7 +927,7 @@ static int inspection_transform(dk_ctx *ctx, dk_node *doc)
     if (!st.meta || !body)
         return oom(&st);
     st.updated = has_date_role(st.meta, "updated");
-    if (blocks(&st, body) < 0 || pillars(&st, body) < 0)
+    if (blocks(&st, body) < 0 || settle_pillars(&st, body) < 0)
         return -1;
     bool failed = false;
     dk_node_walk(body, heading_levels, &failed);
