@@ -266,10 +266,11 @@ char *lost_words(const char *input, size_t len, const char *xml_output,
         if (named_repeat(warnings, st) || dkr_is_boilerplate_block(input + st, end - st))
             continue;
         /* the links under "Most read" and its like: list items and short
-         * lines, up to the first longer block */
+         * lines without a full stop, up to the first other block */
         bool heading = !memchr(input + st, '\n', end - st) &&
                        dkr_link_list_heading(input + st, end - st);
-        if (heading || (links && (input[st] == '-' || end - st < 120))) {
+        if (heading || (links && (input[st] == '-' || (end - st < 120 && input[end - 1] != '.' &&
+                                                        input[end - 1] != ',')))) {
             links = true;
             continue;
         }

@@ -148,9 +148,37 @@ START_TEST(furniture_blocks)
     ck_assert(dkr_is_boilerplate_block(news, strlen(news)));
     ck_assert(!dkr_is_boilerplate_block(prose, strlen(prose)));
     ck_assert(!dkr_is_boilerplate_block(about, strlen(about)));
-    ck_assert(dkr_link_list_heading("Most read", 9));
-    ck_assert(dkr_link_list_heading("Related stories", 15));
-    ck_assert(!dkr_link_list_heading("Areas for improvement", 21));
+    /* the words of a sign-up or a banner in a letter's prose */
+    static const char *const letters[] = {
+        "Thank you for your email of 3 March about the PEEL inspection.",
+        "Residents can sign up to email alerts about crime in their area.",
+        "The commissioner called the delays unacceptable when she spoke at the "
+        "cookie stall of the summer fair."};
+    for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++)
+        ck_assert_msg(!dkr_is_boilerplate_block(letters[i], strlen(letters[i])), "%s",
+                      letters[i]);
+    /* a label before another page's title, not before a sentence */
+    ck_assert(dkr_is_boilerplate("Read more: Chief constable to retire", 36));
+    static const char *const sentences[] = {
+        "Recommended: the force should publish its custody figures monthly.",
+        "Related: the inspection found delays in answering calls.",
+        "Watch: the force has placed officers in every school."};
+    for (size_t i = 0; i < sizeof sentences / sizeof sentences[0]; i++)
+        ck_assert_msg(!dkr_is_boilerplate(sentences[i], strlen(sentences[i])), "%s",
+                      sentences[i]);
+    /* headings over links are whole phrases */
+    static const char *const links[] = {"Most read", "Related stories", "You may also like",
+                                        "More from Westshire", "TRENDING NOW", "Related",
+                                        "Editor's picks"};
+    static const char *const not_links[] = {"Areas for improvement", "Related findings",
+                                            "Recommended actions",
+                                            "Popular concerns raised by residents",
+                                            "Latest news on the inspection", "More from"};
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+        ck_assert_msg(dkr_link_list_heading(links[i], strlen(links[i])), "%s", links[i]);
+    for (size_t i = 0; i < sizeof not_links / sizeof not_links[0]; i++)
+        ck_assert_msg(!dkr_link_list_heading(not_links[i], strlen(not_links[i])), "%s",
+                      not_links[i]);
 }
 END_TEST
 

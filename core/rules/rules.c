@@ -567,12 +567,23 @@ static bool link_label(const char *s, size_t len)
     static const char *const labels[] = {"read more", "read next", "related",
                                          "see also", "also read", "more on this",
                                          "recommended", "watch", "listen"};
+    /* the rest reads as the title of another page: it starts with a
+     * capital or a digit and ends without a full stop ("Related: the
+     * inspection found ..." is a sentence of the document) */
+    char last = s[len - 1];
+    if (last == '.' || last == ';' || last == ',')
+        return false;
     for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++) {
         size_t n = strlen(labels[k]);
         if (len > n + 2 && (s[0] | 0x20) == labels[k][0] &&
             !strncasecmp(s, labels[k], n) &&
-            (s[n] == ':' || (s[n] == ' ' && (s[n + 1] == '-' || s[n + 1] == '|'))))
-            return true;
+            (s[n] == ':' || (s[n] == ' ' && (s[n + 1] == '-' || s[n + 1] == '|')))) {
+            size_t i = n + 1;
+            while (i < len && (s[i] == ' ' || s[i] == '-' || s[i] == '|'))
+                i++;
+            return i < len && (isupper((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
+                               (unsigned char)s[i] >= 0x80 || s[i] == '"' || s[i] == '\'');
+        }
     }
     return false;
 }
@@ -590,7 +601,8 @@ bool dkr_is_boilerplate(const char *s, size_t len)
            link_label(s + a, b - a);
 }
 
-/* Does s hold w (lower-case ASCII with at least one letter), in any case?
+/* Does a word of s start with w (lower-case ASCII with at least one
+ * letter), in any case ("accept" in "Accepted", not in "unacceptable")?
  * Candidates are found by the rarest letter of w in English text (memchr,
  * for either case: "cookie" by its k, not its c) before anything is
  * compared, as most blocks hold none of these words. */
@@ -618,7 +630,7 @@ static bool has_ci(const char *s, size_t len, const char *w)
     while (a || b) {
         const char *c = !b || (a && a < b) ? a : b;
         const char *st = c - at;
-        size_t k = 0;
+        size_t k = st > s && isalpha((unsigned char)st[-1]) ? n + 1 : 0; /* word starts only */
         while (k < n && (st[k] >= 'A' && st[k] <= 'Z' ? st[k] | 0x20 : st[k]) == w[k])
             k++;
         if (k == n)
@@ -668,12 +680,11 @@ bool dkr_is_boilerplate_block(const char *s, size_t len)
          has_ci(s, len, "settings") || has_ci(s, len, "continuing to")) &&
         word_count(s, len, 80) <= 80)
         return true;
-    /* a newsletter sign-up */
-    bool asks = has_ci(s, len, "sign up") || has_ci(s, len, "subscribe") ||
-                has_ci(s, len, "your email") || has_ci(s, len, "your inbox");
-    return asks &&
-           (has_ci(s, len, "newsletter") || has_ci(s, len, "inbox") ||
-            has_ci(s, len, "email")) &&
+    /* a newsletter sign-up: asked for, and named as one ("alerts by
+     * email" alone is a service a letter may tell of) */
+    bool asks = has_ci(s, len, "sign up") || has_ci(s, len, "sign-up") ||
+                has_ci(s, len, "subscribe");
+    return asks && (has_ci(s, len, "newsletter") || has_ci(s, len, "inbox")) &&
            word_count(s, len, 50) <= 50;
 }
 
@@ -743,17 +754,42 @@ const char *dkr_dateline(const char *s, size_t len, dkr_date *d, size_t *start)
 
 bool dkr_link_list_heading(const char *s, size_t len)
 {
-    static const char *const keys[] = {"most read", "most popular", "most viewed",
-                                       "most shared", "trending", "top stories",
-                                       "related", "recommended", "you may also",
-                                       "more stories", "more from", "latest news",
-                                       "popular"};
-    if (word_count(s, len, 6) > 6)
-        return false;
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-        if (len >= strlen(keys[k]) && !strncasecmp(s, keys[k], strlen(keys[k])))
+    /* whole headings, their words lower-cased and joined by one space */
+    static const char *const phrases[] = {
+        "most read", "most popular", "most viewed", "most shared", "most commented",
+        "most watched", "trending", "trending now", "trending stories", "top stories",
+        "related", "related stories", "related articles", "related links",
+        "related content", "related news", "related posts", "related videos",
+        "related coverage", "related topics", "recommended", "recommended for you",
+        "recommended stories", "recommended articles", "recommended reading",
+        "you may also like", "you might also like", "you may also be interested in",
+        "you might also be interested in", "more stories", "more news", "more on this",
+        "more on this story", "latest news", "latest stories", "popular",
+        "popular stories", "popular now", "popular articles", "read more", "read next",
+        "also read", "editor s picks", "editors picks", "don t miss"};
+    char norm[96];
+    size_t n = 0, words = 0;
+    for (size_t i = 0; i < len;) {
+        while (i < len && !isalnum((unsigned char)s[i]))
+            i++;
+        if (i == len)
+            break;
+        if (++words > 6 || (n && n + 1 >= sizeof norm))
+            return false;
+        if (n)
+            norm[n++] = ' ';
+        for (; i < len && isalnum((unsigned char)s[i]); i++) {
+            if (n + 1 >= sizeof norm)
+                return false;
+            norm[n++] = (char)tolower((unsigned char)s[i]);
+        }
+    }
+    norm[n] = '\0';
+    for (size_t k = 0; k < sizeof phrases / sizeof phrases[0]; k++)
+        if (!strcmp(norm, phrases[k]))
             return true;
-    return false;
+    /* "More from Westshire", "More from this author" */
+    return words >= 3 && !strncmp(norm, "more from ", 10);
 }
 
 /* ---- letters ---------------------------------------------------------------- */

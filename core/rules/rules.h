@@ -103,8 +103,10 @@ bool dkr_byline(const char *s, size_t len, size_t *start, size_t *end);
  * starts; NULL if s is no dateline. */
 const char *dkr_dateline(const char *s, size_t len, dkr_date *d, size_t *start);
 
-/* A heading over links to other pages: "Most read", "Trending", "Related
- * stories", "You may also like". */
+/* A heading over links to other pages, the whole heading being one of
+ * the phrases pages use for them: "Most read", "Trending", "Related
+ * stories", "You may also like", "More from ..." ("Related findings" or
+ * "Recommended actions" is not one). */
 bool dkr_link_list_heading(const char *s, size_t len);
 
 /* A letter's closing at the start of s standing alone ("Yours sincerely",

@@ -450,29 +450,40 @@ static bool function_word(const char *w, size_t len)
     return false;
 }
 
+/* The word after the one at *p: a peek that leaves *p alone. */
+static const char *peek_word(const char *p, size_t *len)
+{
+    return next_word(&p, len);
+}
+
 /* The same paragraph twice: the same words, or, in a paragraph of twenty
  * words or more, the same words but for at most two function words
- * inserted, dropped or changed (the West Midlands page repeats one
- * paragraph with and without "the"). Any other difference (two areas for
+ * inserted or dropped (the West Midlands page repeats one paragraph with
+ * and without "the"). A function word changed for another ("to" and
+ * "from", "has" and "had") and any other difference (two areas for
  * improvement about "domestic abuse" and "child abuse") is not a repeat. */
 static bool repeated(const char *x, const char *y)
 {
-    size_t words = 0, edits = 0, al = 0, bl = 0;
-    const char *p = x, *q = y;
+    size_t words = 0, edits = 0, al = 0, bl = 0, nl = 0;
+    const char *p = x, *q = y, *nx;
     const char *a = next_word(&p, &al), *b = next_word(&q, &bl);
     while ((a || b) && edits <= 2) {
         if (a && b && word_eq(a, al, b, bl)) {
             words++;
             a = next_word(&p, &al);
             b = next_word(&q, &bl);
-        } else if (a && function_word(a, al)) {
-            edits++;
+        } else if (a && function_word(a, al) &&
+                   (!b ? !peek_word(p, &nl)
+                       : (nx = peek_word(p, &nl)) && word_eq(nx, nl, b, bl))) {
+            edits++; /* inserted in x */
             a = next_word(&p, &al);
-        } else if (b && function_word(b, bl)) {
-            edits++;
+        } else if (b && function_word(b, bl) &&
+                   (!a ? !peek_word(q, &nl)
+                       : (nx = peek_word(q, &nl)) && word_eq(nx, nl, a, al))) {
+            edits++; /* inserted in y */
             b = next_word(&q, &bl);
         } else {
-            return false; /* a content word differs */
+            return false; /* a content word differs, or a word changed */
         }
     }
     return words > 0 && (edits == 0 || (edits <= 2 && words >= 20));
@@ -557,8 +568,10 @@ static int clean_blocks(cleaner *c, dk_node *parent)
                 size_t kl;
                 const char *kt = dk_node_type(k) == DK_P ? content_of(k, &kl, &copy)
                                                          : NULL;
+                /* a headline: short, no full stop at its end */
                 bool link = dk_node_type(k) == DK_LIST ||
-                            (kt && count_words(kt) <= 20);
+                            (kt && count_words(kt) <= 20 &&
+                             !(kl && (kt[kl - 1] == '.' || kt[kl - 1] == ',')));
                 free(copy);
                 if (link)
                     drop(k);
