@@ -440,12 +440,38 @@ START_TEST(clean_repeats_differ_only_in_function_words)
 }
 END_TEST
 
-/* ---- letters ------------------------------------------------------------------ */
-
 static void assert_has(const char *xml, const char *want)
 {
     ck_assert_msg(strstr(xml, want), "no %s in\n%s", want, xml);
 }
+
+/* "Last updated DATE" alone goes into meta; a line that goes on after the
+ * date gives its date and stays. */
+START_TEST(updated_line_keeps_what_follows_the_date)
+{
+    const char *page = "Westshire PEEL 2016\n\n"
+                       "Last updated: 02/03/2017.\n\n"
+                       "How effective is the force at keeping people safe?\n\nGood\n\n"
+                       "The force keeps people safe.\n";
+    char *x = convert(page, NULL, NULL);
+    assert_has(x, "<date role=\"updated\" when=\"2017-03-02\">02/03/2017");
+    ck_assert_msg(!strstr(x, "<p>Last updated"), "%s", x);
+    free(x);
+    const char *longer = "Westshire PEEL 2016\n\n"
+                         "Last updated 02/03/2017 after the force challenged two of the "
+                         "findings about custody and the inspectorate reviewed its evidence "
+                         "again\n\n"
+                         "How effective is the force at keeping people safe?\n\nGood\n\n"
+                         "The force keeps people safe.\n";
+    x = convert(longer, NULL, NULL);
+    assert_has(x, "<date role=\"updated\" when=\"2017-03-02\">02/03/2017</date>");
+    assert_has(x, "after the force challenged two of the findings about custody");
+    free(x);
+}
+END_TEST
+
+/* ---- letters ------------------------------------------------------------------ */
+
 
 /* Parties beyond sender and recipient, long addresses, several phones and
  * e-mail addresses: nothing is dropped. */
@@ -536,6 +562,7 @@ int main(void)
     tcase_add_test(tc, transforms_settle_on_random_trees);
     tcase_add_test(tc, clean_leaves_correct_text_alone);
     tcase_add_test(tc, clean_repeats_differ_only_in_function_words);
+    tcase_add_test(tc, updated_line_keeps_what_follows_the_date);
     tcase_add_test(tc, letter_parties_lose_nothing);
     tcase_add_test(tc, letter_front_matter_line_by_line);
     tcase_add_test(tc, letter_keeps_what_it_does_not_understand);

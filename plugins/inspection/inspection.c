@@ -111,7 +111,26 @@ static int set_date(dk_node *d, const char *role, const char *found,
                : 0;
 }
 
-/* "Last updated 02/03/2017": into meta; the paragraph goes. */
+/* Only a label's filler and punctuation in t[from, to): " on ", ": ",
+ * " - ", a full stop. */
+static bool only_filler(const char *t, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        if (strchr(" \t:-.,", t[i]))
+            continue;
+        if (i + 2 <= to && !strncasecmp(t + i, "on", 2) &&
+            (i + 2 == to || strchr(" \t:", t[i + 2])) && (i == from || t[i - 1] == ' ')) {
+            i++;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+/* "Last updated 02/03/2017": into meta; the paragraph goes when it says
+ * no more than that (one that goes on, "... after the force challenged two
+ * findings", stays as it is). */
 static int take_updated(state *st, dk_node *p, bool *taken)
 {
     *taken = false;
@@ -129,7 +148,8 @@ static int take_updated(state *st, dk_node *p, bool *taken)
             r = oom(st);
         } else {
             st->updated = true;
-            *taken = true;
+            *taken = only_filler(t, strlen("Last updated"), a) &&
+                     only_filler(t, b, strlen(t));
         }
     }
     free(t_copy);
