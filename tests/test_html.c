@@ -6,6 +6,8 @@
 #include "facts.h"
 #include "harness.h"
 
+#include <docket/buf.h>
+
 #include <ctype.h>
 #include <dirent.h>
 #include <libxml/parser.h>
@@ -994,6 +996,60 @@ START_TEST(outputs_validate)
 }
 END_TEST
 
+/* Nothing of the page is lost for its place: text and elements in a
+ * table outside its cells (rows inside a form, stray text and divs) come
+ * before the table; a heading that is also the title is whole, however
+ * long; every author the page names is kept; a grade badge stays whatever
+ * its class says. */
+START_TEST(nothing_lost_for_its_place)
+{
+    char *x = conv("<html><body><main><h1>Grades</h1>"
+                   "<p>The grades the inspection gave, with commas, and words.</p>"
+                   "<table>ALPHASTRAY<tr><th>Question</th><th>Grade</th></tr>"
+                   "<div>BRAVODIV</div><tr><td>Crime</td><td>Good</td><div>CHARLIEDIV</div></tr>"
+                   "<form action=\"x\"><tr><td>DELTAFORM</td><td>Adequate</td></tr></form>"
+                   "<tr><td>Echo</td><td>Fox</td></tr></table></main></body></html>",
+                   0, NULL, ARGS("-t", "text"));
+    ck_assert_str_eq(x, "Grades\n\nThe grades the inspection gave, with commas, and words.\n\n"
+                        "ALPHASTRAY\n\nBRAVODIV\n\nCHARLIEDIV\n\n"
+                        "Question\tGrade\nCrime\tGood\nDELTAFORM\tAdequate\nEcho\tFox\n");
+    free(x);
+
+    dk_buf page = DK_BUF_INIT, words = DK_BUF_INIT;
+    for (int i = 0; i < 400; i++)
+        dk_buf_printf(&words, "word%d ", i);
+    dk_buf_puts(&words, "ENDOFHEADING");
+    dk_buf_printf(&page, "<html><head><title>%s</title></head><body><main><h1>%s</h1>"
+                  "<p>The first paragraph of the story, with commas, and sentences.</p>"
+                  "</main></body></html>", words.data, words.data);
+    x = conv(page.data, page.len, NULL, ARGS("-t", "xml"));
+    HAS(x, "word399 ENDOFHEADING</title>");
+    free(x);
+    dk_buf_free(&page);
+    dk_buf_free(&words);
+
+    x = conv("<html><head><meta name=\"author\" content=\"Alice Able\">"
+             "<meta name=\"author\" content=\"Bob Baker\">"
+             "<meta name=\"dc.creator\" content=\"Alice Able\"></head>"
+             "<body><main><h1>Story</h1><p>The first paragraph of the story, with commas, "
+             "and sentences.</p></main></body></html>", 0, NULL, ARGS("-t", "xml"));
+    HAS(x, "<author>Alice Able</author><author>Bob Baker</author>");
+    ck_assert_ptr_null(strstr(strstr(x, "Alice Able") + 1, "Alice Able"));
+    free(x);
+
+    x = conv("<html><body><main><h1>Westshire PEEL 2016</h1>"
+             "<p>The force was inspected, with care, and this page says how.</p>"
+             "<h2>How effective is the force at preventing crime?</h2>"
+             "<div class=\"rating rating--good\">Good</div>"
+             "<p>The force prevents crime well, with partners, and with care.</p>"
+             "<div class=\"rating-widget\">Rate this page: 1 2 3 4 5</div>"
+             "</main></body></html>", 0, NULL, ARGS("-t", "xml"));
+    HAS(x, "<grade value=\"good\">Good</grade>");
+    HASNT(x, "Rate this page");
+    free(x);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("html");
@@ -1026,6 +1082,7 @@ int main(void)
     tcase_add_test(tc, default_transforms);
     tcase_add_test(tc, hostile_pages);
     tcase_add_test(tc, outputs_validate);
+    tcase_add_test(tc, nothing_lost_for_its_place);
     suite_add_tcase(s, tc);
     int failed = run_suite(s);
     xmlCleanupParser();

@@ -691,7 +691,32 @@ typedef struct rowset {
     const hnode **rows;
     bool *header;
     size_t n, cap;
+    const hnode **stray; /* content outside the cells, read before the table */
+    size_t n_stray, cap_stray;
 } rowset;
+
+static int add_stray(rowset *rs, const hnode *k)
+{
+    if (rs->n_stray == rs->cap_stray) {
+        size_t cap = rs->cap_stray ? rs->cap_stray * 2 : 4;
+        const hnode **st = realloc(rs->stray, cap * sizeof *st);
+        if (!st)
+            return -1;
+        rs->stray = st;
+        rs->cap_stray = cap;
+    }
+    rs->stray[rs->n_stray++] = k;
+    return 0;
+}
+
+/* Does n hold a row of its own table (not of a table inside it)? */
+static bool holds_row(const hnode *n)
+{
+    for (const hnode *k = n->first; k; k = k->next)
+        if (k->tag == HT_TR || (k->tag != HT_TABLE && k->tag != HT_TEXT && holds_row(k)))
+            return true;
+    return false;
+}
 
 static int add_row(rowset *rs, const hnode *tr, bool header)
 {
@@ -713,17 +738,26 @@ static int add_row(rowset *rs, const hnode *tr, bool header)
     return 0;
 }
 
+/* The rows of a table, through its row groups and through any other
+ * element wrapped around rows (a form around some of them); text and
+ * elements outside the cells are kept as stray, not dropped. */
 static int collect_rows(const hnode *t, rowset *rs, bool header)
 {
     for (const hnode *c = t->first; c; c = c->next) {
-        if (c->tag == HT_TEXT || gone(c))
+        if (gone(c) || c->tag == HT_CAPTION)
             continue;
         if (c->tag == HT_TR) {
             if (add_row(rs, c, header) < 0)
                 return -1;
-        } else if (c->tag == HT_THEAD || c->tag == HT_TBODY || c->tag == HT_TFOOT) {
-            if (collect_rows(c, rs, c->tag == HT_THEAD) < 0)
+            for (const hnode *d = c->first; d; d = d->next)
+                if (d->tag != HT_TD && d->tag != HT_TH && !gone(d) &&
+                    has_visible_text(d) && add_stray(rs, d) < 0)
+                    return -1;
+        } else if (c->tag != HT_TEXT && c->tag != HT_TABLE && holds_row(c)) {
+            if (collect_rows(c, rs, header || c->tag == HT_THEAD) < 0)
                 return -1;
+        } else if (has_visible_text(c) && add_stray(rs, c) < 0) {
+            return -1;
         }
     }
     return 0;
@@ -782,6 +816,18 @@ static void table(builder *b, flow *f, const hnode *k)
     for (const hnode *c = k->first; c; c = c->next)
         if (c->tag == HT_CAPTION && !gone(c))
             inline_block(b, f, c);
+    /* what stands in the table outside its cells, before it */
+    for (size_t i = 0; i < rs.n_stray && !b->failed; i++) {
+        const hnode *st = rs.stray[i];
+        if (st->tag == HT_TEXT) {
+            dk_node *p = para(b, f, st);
+            if (p)
+                add_text(b, f, p, st->text, st->len);
+        } else {
+            blocks(b, f, st);
+        }
+        close_para(f);
+    }
     dk_node *t = dk_node_add(container(f), DK_TABLE);
     if (!t) {
         oom(b);
@@ -852,6 +898,7 @@ static void table(builder *b, flow *f, const hnode *k)
 done:
     free(rs.rows);
     free(rs.header);
+    free(rs.stray);
 }
 
 /* ---- the walk ------------------------------------------------------------------------ */
@@ -1049,8 +1096,29 @@ static bool language_tag(const char *s, char *out, size_t cap)
 }
 
 typedef struct head_info {
-    const char *title, *og_title, *author, *published, *modified, *base;
+    const char *title, *og_title, *published, *modified, *base;
+    const char **authors; /* every author named, each once */
+    size_t n_authors, cap_authors;
+    bool failed;          /* out of memory */
 } head_info;
+
+static void add_author(head_info *h, const char *name)
+{
+    for (size_t i = 0; i < h->n_authors; i++)
+        if (!strcmp(h->authors[i], name))
+            return;
+    if (h->n_authors == h->cap_authors) {
+        size_t cap = h->cap_authors ? h->cap_authors * 2 : 4;
+        const char **a = realloc(h->authors, cap * sizeof *a);
+        if (!a) {
+            h->failed = true;
+            return;
+        }
+        h->authors = a;
+        h->cap_authors = cap;
+    }
+    h->authors[h->n_authors++] = name;
+}
 
 static void read_meta(const hnode *n, head_info *h)
 {
@@ -1067,8 +1135,8 @@ static void read_meta(const hnode *n, head_info *h)
             if (!strcasecmp(key, "og:title") && !h->og_title)
                 h->og_title = content;
             else if ((!strcasecmp(key, "author") || !strcasecmp(key, "dc.creator")) &&
-                     !h->author && !strstr(content, "://"))
-                h->author = content;
+                     !strstr(content, "://"))
+                add_author(h, content);
             else if ((!strcasecmp(key, "article:published_time") ||
                       !strcasecmp(key, "og:published_time") ||
                       !strcasecmp(key, "datepublished") ||
@@ -1167,8 +1235,9 @@ static void meta(builder *b, const hnode *content)
     char *page_title = NULL;
     if (title) {
         dk_buf t = DK_BUF_INIT;
-        if (html_text_of(title, &t, 2000, false) < 0) {
+        if (html_text_of(title, &t, 0, false) < 0) { /* whole: it may be the title */
             oom(b);
+            free(h.authors);
             return;
         }
         page_title = t.data ? dk_buf_steal(&t) : NULL;
@@ -1177,7 +1246,7 @@ static void meta(builder *b, const hnode *content)
      * og:title names it */
     const hnode *fh = first_heading(content);
     if (fh && fh->tag <= HT_H2) {
-        const char *ht = text_in_tmp(b, fh, 2000);
+        const char *ht = text_in_tmp(b, fh, 0); /* whole: it becomes the title */
         if (*ht && ((page_title && strstr(page_title, ht)) ||
                     (h.og_title && strstr(h.og_title, ht)))) {
             add_meta(b, DK_TITLE, ht);
@@ -1196,8 +1265,11 @@ static void meta(builder *b, const hnode *content)
         meta_date(b, "published", h.published, h.published);
     if (h.modified)
         meta_date(b, "updated", h.modified, h.modified);
-    if (h.author)
-        add_meta(b, DK_AUTHOR, h.author);
+    for (size_t i = 0; i < h.n_authors; i++)
+        add_meta(b, DK_AUTHOR, h.authors[i]);
+    free(h.authors);
+    if (h.failed)
+        oom(b);
     const hnode *html = find_tag(root, HT_HTML);
     char lang[64] = "";
     if (html && hattr(html, HA_LANG) && language_tag(hattr(html, HA_LANG), lang, sizeof lang))

@@ -260,6 +260,20 @@ static float link_density(const hnode *n)
 
 /* ---- marking ------------------------------------------------------------------------ */
 
+/* A short element that states a grade ("Good", "Requires improvement"):
+ * a badge such as <div class="rating rating--good">, content whatever its
+ * class says. */
+static bool grade_badge(const hnode *k)
+{
+    if (k->chars == 0 || k->chars > 60)
+        return false;
+    dk_buf t = DK_BUF_INIT;
+    bool yes = html_text_of(k, &t, 200, false) == 0 && t.len &&
+               dkr_grade_parse(t.data, t.len, NULL, NULL) != DKR_GRADE_NONE;
+    dk_buf_free(&t);
+    return yes;
+}
+
 static void remove_node(hnode *n, int reason, int word)
 {
     n->flags |= HN_REMOVED;
@@ -474,7 +488,7 @@ static void chrome(extractor *x, hnode *n)
                 k->flags |= HN_WORD_IN_ID;
             else
                 word = chrome_word(hattr(k, HA_CLASS));
-            if (word)
+            if (word && !grade_badge(k))
                 reason = chrome_words[word - 1].reason;
         }
         if (reason && !wrapper(x, k)) {
