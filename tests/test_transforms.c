@@ -467,6 +467,16 @@ START_TEST(updated_line_keeps_what_follows_the_date)
     assert_has(x, "<date role=\"updated\" when=\"2017-03-02\">02/03/2017</date>");
     assert_has(x, "after the force challenged two of the findings about custody");
     free(x);
+    /* the text writer shows the date and a byline's name, taken out of the
+     * body, under the title */
+    const char *article = "Force told to improve\n\nBy Jane Smith\n\n"
+                          "Last updated: 02/03/2017\n\n"
+                          "Westshire Police has been told to improve, inspectors said.\n";
+    static const char *const to_text[] = {"-t", "text", NULL};
+    x = convert(article, to_text, NULL);
+    ck_assert_str_eq(x, "Force told to improve\n\nJane Smith\n\nLast updated 02/03/2017\n\n"
+                        "Westshire Police has been told to improve, inspectors said.\n");
+    free(x);
 }
 END_TEST
 

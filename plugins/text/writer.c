@@ -190,6 +190,21 @@ static bool text_ends_with(const dk_node *a, const dk_node *b, bool whole)
     return r;
 }
 
+/* Does a text of the tree under n hold the text of m? */
+static bool says(const dk_node *n, const dk_node *m)
+{
+    const dk_node *t = dk_node_first(m);
+    const char *want = t && !dk_node_next(t) ? dk_node_text(t, NULL) : NULL;
+    if (!want || !*want || !n)
+        return false;
+    for (const dk_node *c = dk_node_first(n); c; c = dk_node_next(c)) {
+        const char *text = dk_node_text(c, NULL);
+        if (text ? strstr(text, want) != NULL : says(c, m))
+            return true;
+    }
+    return false;
+}
+
 static int block(writer *w, const dk_node *n, const char *pfx1, const char *pfx)
 {
     char deeper[512];
@@ -261,6 +276,23 @@ int text_write(dk_ctx *ctx, const dk_node *doc, dk_sink *out)
     /* a letter shows its subject where it stands */
     if (title && !text_ends_with(dk_node_child(letter, DK_SUBJECT), title, true))
         r = inline_text(&w, title, "", "");
+    /* then the authors and dates the body does not say (taken out of the
+     * text, or from a page's meta data), as DOCX shows them */
+    const dk_node *body_node = dk_node_child(doc, DK_BODY);
+    for (const dk_node *c = meta ? dk_node_first(meta) : NULL; c && r == 0; c = dk_node_next(c))
+        if (dk_node_type(c) == DK_AUTHOR && !says(body_node, c))
+            r = inline_text(&w, c, "", "");
+    for (const dk_node *c = meta ? dk_node_first(meta) : NULL; c && r == 0; c = dk_node_next(c)) {
+        if (dk_node_type(c) != DK_DATE || says(body_node, c))
+            continue;
+        const char *role = dk_node_attr(c, DK_ATTR_ROLE);
+        const char *label = !role                           ? ""
+                            : strcmp(role, "updated") == 0   ? "Last updated "
+                            : strcmp(role, "published") == 0 ? "Published "
+                            : strcmp(role, "written") == 0   ? "Written "
+                                                             : "";
+        r = labelled(&w, label, c, "", "");
+    }
     const dk_node *body = dk_node_child(doc, DK_BODY);
     if (r == 0 && body)
         r = blocks(&w, body, "", "");
