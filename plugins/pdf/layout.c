@@ -917,10 +917,11 @@ static int add_item(builder *b, const block *bk)
     if (b->nlst && fabsf(b->lst[b->nlst - 1].x - bk->x0) <= 2 &&
         b->lst[b->nlst - 1].ordered != bk->m.ordered)
         b->nlst--;
-    if (!b->nlst || b->lst[b->nlst - 1].x < bk->x0 - 2) {
+    /* a deeper item opens a list inside the last item; past sixteen levels
+     * it stays at the deepest */
+    int max_lists = (int)(sizeof b->lst / sizeof b->lst[0]);
+    if (!b->nlst || (b->lst[b->nlst - 1].x < bk->x0 - 2 && b->nlst < max_lists)) {
         dk_node *parent = b->nlst ? dk_node_last(b->lst[b->nlst - 1].list) : container(b);
-        if (b->nlst == 16)
-            parent = NULL;
         dk_node *list = parent ? dk_node_add(parent, DK_LIST) : NULL;
         if (!list || dk_node_set_attr(list, DK_ATTR_TYPE, bk->m.ordered ? "ordered" : "bullet") < 0 ||
             (bk->m.ordered && bk->m.number != 1 &&
