@@ -264,6 +264,32 @@ START_TEST(limits)
                        "\"ordered\"},\"children\":[{\"type\":\"item\",\"children\":[{"
                        "\"type\":\"p\",\"children\":[\"one\"]}]},{\"type\":\"item\","
                        "\"children\":[{\"type\":\"p\",\"children\":[\"two\"]}]}]}]}]}";
+    /* JSON nested deeper than a document may be: refused by name; as deep
+     * as it may be: read */
+    for (int levels = 150; levels <= 250; levels += 100) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/deep%d.json", dir, levels);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("{\"type\":\"document\",\"children\":[{\"type\":\"meta\"},"
+              "{\"type\":\"body\",\"children\":[", f);
+        for (int i = 0; i < levels; i++)
+            fputs("{\"type\":\"quote\",\"children\":[", f);
+        fputs("{\"type\":\"p\",\"children\":[\"deep\"]}", f);
+        for (int i = 0; i < levels; i++)
+            fputs("]}", f);
+        fputs("]}]}", f);
+        fclose(f);
+        r = DOCKET(NULL, "-t", "text", path);
+        if (levels < 200) {
+            ck_assert_msg(r.status == 0 && strstr(r.out, "deep"), "%s", r.err);
+        } else {
+            ck_assert_int_eq(r.status, 1);
+            ck_assert_msg(strstr(r.err, "document nests deeper than 200 levels"), "%s", r.err);
+            ck_assert_str_eq(r.out, "");
+        }
+        run_free(&r);
+    }
     spit(in, json, strlen(json));
     r = DOCKET(NULL, "-t", "text", in);
     ck_assert_msg(r.status == 0, "%s", r.err);
