@@ -1,6 +1,8 @@
+#define _GNU_SOURCE
 #include "facts.h"
 #include "harness.h"
 
+#include <dirent.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
@@ -45,4 +47,30 @@ int check_facts(const char *input, const char *facts, FILE *report, int *checked
     xmlFreeDoc(doc);
     run_free(&r);
     return failed;
+}
+
+void check_facts_dir(const char *dir, const char *ext, int min)
+{
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot open %s", dir);
+    struct dirent *e;
+    int failed = 0, checked = 0, documents = 0;
+    char *all = NULL;
+    size_t all_len = 0;
+    FILE *sum = open_memstream(&all, &all_len);
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 7 || strcmp(e->d_name + len - 6, ".facts"))
+            continue;
+        char input[1024], facts[1024];
+        snprintf(facts, sizeof facts, "%s/%s", dir, e->d_name);
+        snprintf(input, sizeof input, "%s/%.*s%s", dir, (int)(len - 6), e->d_name, ext);
+        failed += check_facts(input, facts, sum, &checked);
+        documents++;
+    }
+    closedir(d);
+    fclose(sum);
+    ck_assert_int_ge(documents, min);
+    ck_assert_msg(failed == 0, "%d of %d facts wrong:\n%s", failed, checked, all);
+    free(all);
 }

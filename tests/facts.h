@@ -11,4 +11,9 @@
  * checked to *checked. */
 int check_facts(const char *input, const char *facts, FILE *report, int *checked);
 
+/* Every DIR/NAME.facts against DIR/NAME.EXT (ext with its dot), as a test:
+ * fails listing each wrong fact, or when fewer than min documents have
+ * facts. */
+void check_facts_dir(const char *dir, const char *ext, int min);
+
 #endif

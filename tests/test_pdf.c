@@ -5,7 +5,6 @@
 #include "facts.h"
 #include "harness.h"
 
-#include <dirent.h>
 #include <libxml/parser.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,28 +21,7 @@
 /* Every fixtures/pdf/NAME.facts against NAME.pdf. */
 START_TEST(facts_hold)
 {
-    DIR *d = opendir(PDFS);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *e;
-    int failed = 0, checked = 0, documents = 0;
-    char *all = NULL;
-    size_t all_len = 0;
-    FILE *sum = open_memstream(&all, &all_len);
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 7 || strcmp(e->d_name + len - 6, ".facts"))
-            continue;
-        char pdf[1024], facts[1024];
-        snprintf(facts, sizeof facts, "%s/%s", PDFS, e->d_name);
-        snprintf(pdf, sizeof pdf, "%s/%.*s.pdf", PDFS, (int)(len - 6), e->d_name);
-        failed += check_facts(pdf, facts, sum, &checked);
-        documents++;
-    }
-    closedir(d);
-    fclose(sum);
-    ck_assert_int_ge(documents, 7);
-    ck_assert_msg(failed == 0, "%d of %d facts wrong:\n%s", failed, checked, all);
-    free(all);
+    check_facts_dir(PDFS, ".pdf", 7);
 }
 END_TEST
 

@@ -5,48 +5,20 @@
 #include "facts.h"
 #include "harness.h"
 
-#include <dirent.h>
 #include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-
-static void check_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *e;
-    int failed = 0, checked = 0, documents = 0;
-    char *all = NULL;
-    size_t all_len = 0;
-    FILE *sum = open_memstream(&all, &all_len);
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 7 || strcmp(e->d_name + len - 6, ".facts"))
-            continue;
-        char txt[1024], facts[1024];
-        snprintf(facts, sizeof facts, "%s/%s", dir, e->d_name);
-        snprintf(txt, sizeof txt, "%s/%.*s.txt", dir, (int)(len - 6), e->d_name);
-        failed += check_facts(txt, facts, sum, &checked);
-        documents++;
-    }
-    closedir(d);
-    fclose(sum);
-    ck_assert_int_gt(documents, 0);
-    ck_assert_msg(failed == 0, "%d of %d facts wrong:\n%s", failed, checked, all);
-    free(all);
-}
-
 START_TEST(seeds)
 {
-    check_dir(FIXTURES "/seeds");
+    check_facts_dir(FIXTURES "/seeds", ".txt", 5);
 }
 END_TEST
 
 START_TEST(more_documents_of_the_same_genres)
 {
-    check_dir(FIXTURES "/structure");
+    check_facts_dir(FIXTURES "/structure", ".txt", 18);
 }
 END_TEST
 
