@@ -58,7 +58,7 @@ struct model {
 static const struct model models[DK_TYPE_COUNT] = {
     [DK_DOCUMENT] = {BIT(META) | BIT(BODY), ABIT(KIND)},
     [DK_META] = {BIT(TITLE) | BIT(DATE) | BIT(SOURCE) | BIT(ORG) | BIT(FORCE) |
-                     BIT(YEAR) | BIT(AUTHOR) | BIT(LANG),
+                     BIT(YEAR) | BIT(AUTHOR) | BIT(LANG) | BIT(DESCRIPTION),
                  0},
     [DK_TITLE] = {TEXT_ONLY, 0},
     [DK_DATE] = {TEXT_ONLY, ABIT(ROLE) | ABIT(WHEN)},
@@ -107,6 +107,7 @@ static const struct model models[DK_TYPE_COUNT] = {
     [DK_CODE] = {TEXT_ONLY, 0},
     [DK_TEXT] = {0, 0},
     [DK_REFERENCE] = {INLINES, 0},
+    [DK_DESCRIPTION] = {TEXT_ONLY, 0},
 };
 
 static bool type_ok(dk_type t)

@@ -265,12 +265,14 @@ START_TEST(meta_from_head)
                   "<meta name=\"author\" content=\"Jane Smith\">"
                   "<meta property=\"article:published_time\" content=\"2016-03-02T10:00:00Z\">"
                   "<meta property=\"article:modified_time\" content=\"2017-01-05\">"
-                  "<meta name=\"description\" content=\"Not in the tree\">"
+                  "<meta name=\"description\" content=\"The page  in brief\">"
+                  "<meta property=\"og:description\" content=\"Said again\">"
                   "</head><body><p>Body text.</p></body></html>");
     HAS(x, "<meta><title>A long page title here</title>"
            "<date role=\"published\" when=\"2016-03-02\">2016-03-02T10:00:00Z</date>"
            "<date role=\"updated\" when=\"2017-01-05\">2017-01-05</date>");
-    HAS(x, "<author>Jane Smith</author><lang>en-GB</lang></meta>");
+    HAS(x, "<author>Jane Smith</author><description>The page in brief</description>"
+           "<lang>en-GB</lang></meta>");
     free(x);
     /* the content's heading is the title when the page's title names it;
      * a <time> gives the date */

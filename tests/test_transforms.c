@@ -281,49 +281,99 @@ static char *as_json(dk_registry *reg, const dk_options *o, const dk_node *doc)
     return b.data ? dk_buf_steal(&b) : strdup("");
 }
 
-START_TEST(transforms_settle_on_random_trees)
+/* Each transform, run twice on doc, gives what it gave once; what it
+ * makes stays within the depth limit and reads back the same. */
+static void settles(dk_registry *reg, const dk_options *o, const dk_node *doc,
+                    const char *what)
+{
+    for (int k = 0; k < 3; k++) {
+        dk_node *copy = dk_node_copy(doc);
+        ck_assert_int_eq(dk_transform_document(reg, o, transforms[k], copy), DK_E_OK);
+        char *once = as_json(reg, o, copy);
+        ck_assert_int_eq(dk_transform_document(reg, o, transforms[k], copy), DK_E_OK);
+        char *twice = as_json(reg, o, copy);
+        ck_assert_msg(!strcmp(once, twice), "%s on %s: %s\nthen: %s", transforms[k], what,
+                      once, twice);
+        ck_assert_int_le(dk_node_depth(copy), DK_MAX_DEPTH);
+        /* and what it made reads back */
+        dk_node *back = NULL;
+        ck_assert_int_eq(dk_read_document(reg, o, "tree.json", once, strlen(once), &back),
+                         DK_E_OK);
+        /* reading back adds a source where there was none */
+        if (!dk_node_child(dk_document_meta(copy), DK_SOURCE)) {
+            dk_node *src = dk_node_child(dk_document_meta(back), DK_SOURCE);
+            dk_node_detach(src);
+            dk_node_free(src);
+        }
+        char *again = as_json(reg, o, back);
+        ck_assert_str_eq(again, once);
+        free(again);
+        dk_node_free(back);
+        free(once);
+        free(twice);
+        dk_node_free(copy);
+    }
+}
+
+static dk_registry *plugins(dk_options **o)
 {
     const char *dirs[] = {PLUGIN_DIR, NULL};
     dk_registry *reg = dk_registry_open(dirs, DK_REGISTRY_NO_ENV |
                                         DK_REGISTRY_NO_DEFAULTS, NULL, NULL);
     ck_assert_ptr_nonnull(reg);
     /* JSON out, and back in with no transforms of its own */
-    dk_options *o = dk_options_new();
-    dk_options_set_to(o, "json");
-    dk_options_set_from(o, "json");
-    dk_options_set_flags(o, DK_OPT_NO_DEFAULT_TRANSFORMS);
+    *o = dk_options_new();
+    dk_options_set_to(*o, "json");
+    dk_options_set_from(*o, "json");
+    dk_options_set_flags(*o, DK_OPT_NO_DEFAULT_TRANSFORMS);
+    return reg;
+}
+
+START_TEST(transforms_settle_on_random_trees)
+{
+    dk_options *o;
+    dk_registry *reg = plugins(&o);
     for (unsigned i = 0; i < 600; i++) {
         unsigned seed = i * 7919u + 1;
         dk_node *doc = dk_document_new(NULL);
         grow(dk_document_meta(doc), 1, &seed);
         grow(dk_document_body(doc), 1, &seed);
-        for (int k = 0; k < 3; k++) {
-            dk_node *copy = dk_node_copy(doc);
-            ck_assert_int_eq(dk_transform_document(reg, o, transforms[k], copy), DK_E_OK);
-            char *once = as_json(reg, o, copy);
-            ck_assert_int_eq(dk_transform_document(reg, o, transforms[k], copy), DK_E_OK);
-            char *twice = as_json(reg, o, copy);
-            ck_assert_msg(!strcmp(once, twice), "%s on tree %u: %s\nthen: %s",
-                          transforms[k], i, once, twice);
-            ck_assert_int_le(dk_node_depth(copy), DK_MAX_DEPTH);
-            /* and what it made reads back */
-            dk_node *back = NULL;
-            ck_assert_int_eq(dk_read_document(reg, o, "tree.json", once, strlen(once),
-                                              &back), DK_E_OK);
-            /* reading back adds a source where there was none */
-            if (!dk_node_child(dk_document_meta(copy), DK_SOURCE)) {
-                dk_node *src = dk_node_child(dk_document_meta(back), DK_SOURCE);
-                dk_node_detach(src);
-                dk_node_free(src);
-            }
-            char *again = as_json(reg, o, back);
-            ck_assert_str_eq(again, once);
-            free(again);
-            dk_node_free(back);
-            free(once);
-            free(twice);
-            dk_node_free(copy);
-        }
+        char what[32];
+        snprintf(what, sizeof what, "tree %u", i);
+        settles(reg, o, doc, what);
+        dk_node_free(doc);
+    }
+    dk_options_free(o);
+    dk_registry_close(reg);
+}
+END_TEST
+
+/* Trees the fuzzers found a transform unsettled by (or crashing on),
+ * written out: headings after other blocks of their section, a section
+ * holding only a grade's label. */
+START_TEST(transforms_settle_on_trees_found_by_fuzzing)
+{
+    static const char *const bodies[] = {
+        "{\"type\":\"section\"},{\"type\":\"section\",\"children\":[{\"type\":\"section\"},"
+        "{\"type\":\"section\",\"children\":[{\"type\":\"heading\"},{\"type\":\"heading\"}]}]}",
+        "{\"type\":\"section\",\"children\":[{\"type\":\"p\"},{\"type\":\"p\"},"
+        "{\"type\":\"heading\"}]}",
+        "{\"type\":\"section\",\"children\":[{\"type\":\"heading\",\"children\":"
+        "[\"How good is the force?\"]}]},{\"type\":\"section\",\"children\":"
+        "[{\"type\":\"heading\",\"children\":[\"Our judgement\"]}]}",
+    };
+    dk_options *o;
+    dk_registry *reg = plugins(&o);
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        char json[1024];
+        snprintf(json, sizeof json, "{\"type\":\"document\",\"children\":[{\"type\":\"meta\"},"
+                 "{\"type\":\"body\",\"children\":[%s]}]}", bodies[i]);
+        dk_node *doc = NULL;
+        ck_assert_int_eq(dk_read_document(reg, o, "found.json", json, strlen(json), &doc),
+                         DK_E_OK);
+        char what[32];
+        snprintf(what, sizeof what, "found tree %zu", i);
+        settles(reg, o, doc, what);
         dk_node_free(doc);
     }
     dk_options_free(o);
@@ -570,6 +620,7 @@ int main(void)
     tcase_add_test(tc, xml_and_json_readers_keep_every_word);
     tcase_add_test(tc, transforms_settle_on_fixtures);
     tcase_add_test(tc, transforms_settle_on_random_trees);
+    tcase_add_test(tc, transforms_settle_on_trees_found_by_fuzzing);
     tcase_add_test(tc, clean_leaves_correct_text_alone);
     tcase_add_test(tc, clean_repeats_differ_only_in_function_words);
     tcase_add_test(tc, updated_line_keeps_what_follows_the_date);

@@ -372,10 +372,11 @@ START_TEST(abi_struct_sizes)
     ck_assert_uint_eq(sizeof(dk_magic), 24);
     ck_assert_uint_eq(sizeof(dk_probe), 24);
     ck_assert_uint_eq(sizeof(dk_buf), 24);
-    ck_assert_int_eq(DK_TYPE_COUNT, 45);
+    ck_assert_int_eq(DK_TYPE_COUNT, 46);
     ck_assert_int_eq(DK_ATTR_COUNT, 14);
     ck_assert_int_eq(DK_TEXT, 43);
     ck_assert_int_eq(DK_REFERENCE, 44);
+    ck_assert_int_eq(DK_DESCRIPTION, 45);
 }
 END_TEST
 

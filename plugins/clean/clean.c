@@ -586,6 +586,10 @@ static int clean_blocks(cleaner *c, dk_node *parent)
         }
         if (clean_block(c, n) < 0)
             return -1;
+        /* blocks emptied before a heading left it heading the section:
+         * look at the section again, as a second run would */
+        if (t == DK_SECTION && !h && heading_of(n))
+            continue;
         dk_node *next = dk_node_next(n);
         if (t == DK_P && is_furniture(n)) {
             drop(n);

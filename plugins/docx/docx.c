@@ -309,6 +309,7 @@ static int core_props(docx_state *st, const dk_node *doc, dk_buf *out)
         core_text(st, &p, p.ns, "keywords", meta, DK_YEAR) < 0 ||
         (kind && !add_text_el(st, &p, p.ns, "category", kind)) ||
         core_text(st, &p, dc, "language", meta, DK_LANG) < 0 ||
+        core_text(st, &p, dc, "description", meta, DK_DESCRIPTION) < 0 ||
         core_date(st, &p, terms, xsi, "created", created_date(doc)) < 0 ||
         core_date(st, &p, terms, xsi, "modified", modified_date(doc)) < 0)
         r = -1;

@@ -1096,7 +1096,7 @@ static bool language_tag(const char *s, char *out, size_t cap)
 }
 
 typedef struct head_info {
-    const char *title, *og_title, *published, *modified, *base;
+    const char *title, *og_title, *description, *published, *modified, *base;
     const char **authors; /* every author named, each once */
     size_t n_authors, cap_authors;
     bool failed;          /* out of memory */
@@ -1134,6 +1134,10 @@ static void read_meta(const hnode *n, head_info *h)
                 continue;
             if (!strcasecmp(key, "og:title") && !h->og_title)
                 h->og_title = content;
+            else if ((!strcasecmp(key, "description") || !strcasecmp(key, "og:description") ||
+                      !strcasecmp(key, "dc.description")) &&
+                     !h->description)
+                h->description = content;
             else if ((!strcasecmp(key, "author") || !strcasecmp(key, "dc.creator")) &&
                      !strstr(content, "://"))
                 add_author(h, content);
@@ -1267,6 +1271,8 @@ static void meta(builder *b, const hnode *content)
         meta_date(b, "updated", h.modified, h.modified);
     for (size_t i = 0; i < h.n_authors; i++)
         add_meta(b, DK_AUTHOR, h.authors[i]);
+    if (h.description)
+        add_meta(b, DK_DESCRIPTION, h.description);
     free(h.authors);
     if (h.failed)
         oom(b);

@@ -82,7 +82,8 @@ extern "C" {
     X(BR, "br")                                                                \
     X(CODE, "code")                                                            \
     X(TEXT, "#text")                                                           \
-    X(REFERENCE, "reference")
+    X(REFERENCE, "reference")                                                  \
+    X(DESCRIPTION, "description")
 
 typedef enum dk_type {
 #define DK_X_ENUM(e, n) DK_##e,
