@@ -222,11 +222,71 @@ static char *output_name(const char *dir, const char *input, const char *ext)
     return out;
 }
 
-static bool same_file(const char *a, const char *b)
+/* Items in order of their output names, the first input first. */
+static int by_output(const void *a, const void *b)
 {
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && S_ISREG(sa.st_mode) &&
-           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    const item *x = *(item *const *)a, *y = *(item *const *)b;
+    int c = strcmp(x->output, y->output);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+typedef struct file_id {
+    dev_t dev;
+    ino_t ino;
+} file_id;
+
+static int by_id(const void *a, const void *b)
+{
+    const file_id *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* Marks the items that must not be converted: a second input whose output
+ * name an earlier one has, and an output that is one of the inputs. Sorted,
+ * not compared pairwise: batches of tens of thousands of files must not
+ * pay n squared comparisons (or stat calls). */
+static int find_clashes(item *items, size_t n)
+{
+    item **order = malloc((n ? n : 1) * sizeof *order);
+    file_id *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (!order || !ids) {
+        free(order);
+        free(ids);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = &items[i];
+    qsort(order, n, sizeof *order, by_output);
+    for (size_t i = 1; i < n; i++) {
+        item *it = order[i];
+        if (strcmp(order[i - 1]->output, it->output))
+            continue;
+        it->st = CLASH;
+        snprintf(it->report.error, sizeof it->report.error, "output %s was "
+                 "written for an earlier input; not converted", it->output);
+    }
+    size_t n_ids = 0;
+    struct stat st;
+    for (size_t i = 0; i < n; i++)
+        if (stat(items[i].input, &st) == 0 && S_ISREG(st.st_mode))
+            ids[n_ids++] = (file_id){st.st_dev, st.st_ino};
+    qsort(ids, n_ids, sizeof *ids, by_id);
+    for (size_t i = 0; i < n; i++) {
+        item *it = &items[i];
+        if (it->st != TODO || stat(it->output, &st) != 0)
+            continue;
+        file_id id = {st.st_dev, st.st_ino};
+        if (bsearch(&id, ids, n_ids, sizeof *ids, by_id)) {
+            it->st = CLASH;
+            snprintf(it->report.error, sizeof it->report.error, "output %s "
+                     "is one of the inputs; not converted", it->output);
+        }
+    }
+    free(order);
+    free(ids);
+    return 0;
 }
 
 int run_batch(dk_registry *reg, const dk_options *opts, char **inputs,
@@ -251,18 +311,10 @@ int run_batch(dk_registry *reg, const dk_options *opts, char **inputs,
             fputs("docket: out of memory\n", stderr);
             goto done;
         }
-        for (size_t k = 0; k < i && it->st == TODO; k++)
-            if (!strcmp(r.items[k].output, it->output))
-                it->st = CLASH;
-        if (it->st == CLASH)
-            snprintf(it->report.error, sizeof it->report.error, "output %s was "
-                     "written for an earlier input; not converted", it->output);
-        for (size_t k = 0; k < n && it->st == TODO; k++)
-            if (same_file(inputs[k], it->output)) {
-                it->st = CLASH;
-                snprintf(it->report.error, sizeof it->report.error, "output %s "
-                         "is one of the inputs; not converted", it->output);
-            }
+    }
+    if (find_clashes(r.items, n) < 0) {
+        fputs("docket: out of memory\n", stderr);
+        goto done;
     }
     if (cfg->manifest) {
         int fd = open(cfg->manifest, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);

@@ -1117,6 +1117,45 @@ START_TEST(cost_is_linear)
 }
 END_TEST
 
+/* Seconds of CPU for a batch of `n` small texts (every output name and
+ * input checked against the others). */
+static double batch_cpu(const char *dir, size_t n)
+{
+    char list[512], out[512], path[512];
+    snprintf(list, sizeof list, "%s/list-%zu", dir, n);
+    snprintf(out, sizeof out, "%s/out-%zu", dir, n);
+    FILE *f = fopen(list, "w");
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/in-%zu.txt", dir, i);
+        if (access(path, F_OK) != 0)
+            spit(path, "A paragraph.\n", 13);
+        fprintf(f, "%s\n", path);
+    }
+    fclose(f);
+    double t0 = children_cpu();
+    run_result r = DOCKET(NULL, "-t", "json", "-j", "1", "-O", out, "--files-from", list);
+    double t = children_cpu() - t0;
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    return t;
+}
+
+/* Ten times the files take well under a hundred times as long: outputs
+ * are checked against each other and against the inputs without
+ * comparing every pair. */
+START_TEST(batch_cost_is_linear)
+{
+    char *dir = temp_dir();
+    double small = batch_cpu(dir, 300);
+    double large = batch_cpu(dir, 3000);
+    double floor = small > 0.05 ? small : 0.05;
+    ck_assert_msg(large < 25 * floor, "300 files in %.3f s, 3000 in %.3f s", small, large);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli");
@@ -1149,6 +1188,7 @@ int main(void)
     tcase_add_test(tc, closed_pipe_exits_quietly);
     tcase_add_test(tc, huge_single_line);
     tcase_add_test(tc, cost_is_linear);
+    tcase_add_test(tc, batch_cost_is_linear);
     suite_add_tcase(s, tc);
     int failed = run_suite(s);
     return failed;
