@@ -592,6 +592,13 @@ START_TEST(letter_front_matter_line_by_line)
                 "3 March 2020\n", NULL, NULL);
     assert_has(x, "<letter><date role=\"written\" when=\"2020-03-03\">3 March 2020</date>");
     free(x);
+    /* a label standing alone on its line over the copy list */
+    x = convert("Dear Jo,\n\nThanks for the report.\n\nYours sincerely\n\nSam Jones\n"
+                "Police and Crime Commissioner\n\nCopy to:\nChief Constable A. Moss\n"
+                "Chair, Police and Crime Panel\n", NULL, NULL);
+    assert_has(x, "<role>Police and Crime Commissioner</role></signature>"
+                  "<cc>Chief Constable A. Moss</cc><cc>Chair, Police and Crime Panel</cc>");
+    free(x);
 }
 END_TEST
 

@@ -526,9 +526,13 @@ static bool page_number(const char *s, size_t len)
 
 /* Up to eight words, each a control word or a number ("12 comments",
  * "Comments (3)"), with at least one word; a word alone only if it is an
- * action ("Print", "Share"). */
+ * action ("Print", "Share"). A line ending in a colon is a label that
+ * introduces what follows ("Copy to:" over a letter's copy list), not a
+ * control. */
 static bool controls_only(const char *s, size_t len)
 {
+    if (s[len - 1] == ':')
+        return false;
     size_t words = 0, i = 0, long_words = 0, numbers = 0;
     const char *first = NULL;
     size_t first_len = 0;
