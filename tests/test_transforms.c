@@ -530,6 +530,32 @@ START_TEST(updated_line_keeps_what_follows_the_date)
 }
 END_TEST
 
+/* The force the page names most, its name whole when words join it. */
+START_TEST(force_names_with_joining_words)
+{
+    static const struct {
+        const char *text, *force;
+    } cases[] = {
+        {"Avon and Somerset Constabulary is good. Avon and Somerset Constabulary works "
+         "with partners.", "Avon and Somerset Constabulary"},
+        {"Devon & Cornwall Police is good.", "Devon &amp; Cornwall Police"},
+        {"The City of London Police is good.", "City of London Police"},
+        /* a joining word with no name before it is not part of the name */
+        {"The force and Kent Police met. Kent Police works well.", "Kent Police"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char page[512], want[160];
+        snprintf(page, sizeof page, "Westshire PEEL 2016\n\n%s\n\n"
+                 "How effective is the force at keeping people safe?\n\nGood\n",
+                 cases[i].text);
+        char *x = convert(page, NULL, NULL);
+        snprintf(want, sizeof want, "<force>%s</force>", cases[i].force);
+        ck_assert_msg(strstr(x, want), "%s\n%s", want, x);
+        free(x);
+    }
+}
+END_TEST
+
 /* ---- letters ------------------------------------------------------------------ */
 
 
@@ -631,6 +657,7 @@ int main(void)
     tcase_add_test(tc, clean_leaves_correct_text_alone);
     tcase_add_test(tc, clean_repeats_differ_only_in_function_words);
     tcase_add_test(tc, updated_line_keeps_what_follows_the_date);
+    tcase_add_test(tc, force_names_with_joining_words);
     tcase_add_test(tc, letter_parties_lose_nothing);
     tcase_add_test(tc, letter_front_matter_line_by_line);
     tcase_add_test(tc, letter_keeps_what_it_does_not_understand);

@@ -745,7 +745,8 @@ static int heading_levels(dk_node *n, int depth, void *user)
 }
 
 /* The force the text names most: "<Name> Police" or "<Name> Constabulary",
- * the name being one to three capitalised words. */
+ * the name being one to three capitalised words, which "and" or "of" may
+ * join ("Avon and Somerset Constabulary", "City of London Police"). */
 typedef struct tally {
     char name[128];
     int count;
@@ -770,10 +771,22 @@ static void count_forces(const char *t, scan *sc)
             /* walk back over up to three capitalised words */
             const char *start = p, *we = p;
             int words = 0;
+            bool joined = false; /* a joining word since the last name word */
             while (words < 3) {
                 const char *ws = we;
                 while (ws > t && !isspace((unsigned char)ws[-1]) && ws[-1] != '(')
                     ws--;
+                if (words && !joined &&
+                    (((size_t)(we - ws) == 3 && !strncmp(ws, "and", 3)) ||
+                     ((size_t)(we - ws) == 2 && !strncmp(ws, "of", 2)) ||
+                     ((size_t)(we - ws) == 1 && *ws == '&'))) {
+                    /* kept only if a name word stands before it */
+                    joined = true;
+                    if (ws == t || ws[-1] != ' ')
+                        break;
+                    we = ws - 1;
+                    continue;
+                }
                 if (ws == we || !isupper((unsigned char)*ws))
                     break;
                 /* a name is made of letters: not "PEEL:" or "2016," */
@@ -791,6 +804,7 @@ static void count_forces(const char *t, scan *sc)
                     break;
                 start = ws;
                 words++;
+                joined = false;
                 if (ws == t || ws[-1] != ' ')
                     break;
                 we = ws - 1;
