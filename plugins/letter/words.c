@@ -102,7 +102,8 @@ static const char *const org_words[] = {
     "HMICFRS", "Ministry", "Parliament", "University", "College",
     "Association", "Board", "Partnership", "Federation", "Foundation",
     "Committee", "Society", "Institute", "Unit", "Directorate", "Group",
-    "Prison", "Prisons", "Probation", "NHS", "Fire and Rescue", NULL};
+    "Prison", "Prisons", "Probation", "NHS", "Fire and Rescue", "Region",
+    "Division", "Branch", "Bureau", "Secretariat", NULL};
 
 static const char *const street_words[] = {
     "Street", "Road", "Place", "Terrace", "Lane", "Avenue", "Centre",

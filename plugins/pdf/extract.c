@@ -743,10 +743,12 @@ static int cut(cutter *C, uint32_t *ids, size_t n)
         if (g > 0.8f * s && g > xgap) {
             /* lines on each side */
             size_t left_bands = 0, right_bands = 0;
-            float le = -1e9f, re = -1e9f;
+            float le = -1e9f, re = -1e9f, left_widest = 0;
             for (size_t k = 0; k < n; k++) {
                 const item *y = &it[ids[k]];
                 bool isleft = y->x1 <= x->x0 - g * 0.5f;
+                if (isleft)
+                    left_widest = fmaxf(left_widest, y->x1 - y->x0);
                 float *e = isleft ? &le : &re;
                 size_t *cnt = isleft ? &left_bands : &right_bands;
                 if (y->c0 > *e) {
@@ -759,6 +761,10 @@ static int cut(cutter *C, uint32_t *ids, size_t n)
             bool strong = left_bands >= 3 && right_bands >= 3;
             bool ok = strong || (left_bands >= 2 && right_bands >= 2 && g >= 2 * s) ||
                       g >= 4 * s;
+            /* bullets or numbers alone on the left ("•", "12.", "(iv)")
+             * are the markers of a list's items, not a column */
+            if (left_widest < 2.5f * s)
+                ok = false;
             if (ok) {
                 xgap = g;
                 xcut = x->x0 - g * 0.5f;
