@@ -651,6 +651,30 @@ START_TEST(lead_above_deep_content)
 }
 END_TEST
 
+/* The title and the dateline in wrappers of their own above the content
+ * stay with it; a short block of links above it still goes. */
+START_TEST(title_and_dateline_above_content)
+{
+    char *x = conv("<html><body><div class=\"top\"><a href=\"/\">Home</a> "
+                   "<a href=\"/a\">About</a> <a href=\"/b\">Contact</a></div>"
+                   "<div id=\"content\"><div class=\"page-title\"><h1>Westshire PEEL 2017"
+                   "</h1></div><div class=\"page-date\">Last updated 12/12/2017</div>"
+                   "<div class=\"entry\"><h2>Legitimacy</h2><div>Good</div>"
+                   "<div>The force treats the people it serves with fairness and respect, and "
+                   "it listens to them. Its leaders promote an open culture, and staff feel "
+                   "able to challenge.</div><div>The force is good at supporting its staff, "
+                   "and it has a wellbeing programme that staff value.</div></div></div>"
+                   "<div class=\"bottom\"><a href=\"/c\">Privacy</a></div></body></html>",
+                   0, NULL, ARGS("-t", "xml"));
+    HAS(x, "<date role=\"updated\" when=\"2017-12-12\">");
+    HAS(x, "<heading level=\"1\">Westshire PEEL 2017</heading>");
+    HAS(x, "document xmlns=\"urn:docket:document:1\" kind=\"page\"");
+    HASNT(x, "About");
+    HASNT(x, "Privacy");
+    free(x);
+}
+END_TEST
+
 /* ---- the removal report ------------------------------------------------------------------- */
 
 START_TEST(removal_report)
@@ -1063,6 +1087,7 @@ int main(void)
     tcase_add_test(tc, cards_titled_by_links);
     tcase_add_test(tc, boxes_named_by_class);
     tcase_add_test(tc, lead_above_deep_content);
+    tcase_add_test(tc, title_and_dateline_above_content);
     tcase_add_test(tc, removal_report);
     tcase_add_test(tc, keep_all);
     tcase_add_test(tc, base_url_and_base);

@@ -611,6 +611,42 @@ static bool same_template(const hnode *a, const hnode *b)
     return a->tag == b->tag && ca && cb && *ca && !strcmp(ca, cb);
 }
 
+static bool heading_tag(int tag)
+{
+    return tag >= HT_H1 && tag <= HT_H6;
+}
+
+/* A short element that holds a heading (a title in a wrapper of its own)
+ * or states a full date ("Last updated 12/12/2017", "Published 3 May
+ * 2019"): the content's own title or dateline, standing apart from it.
+ * Looks at most 64 nodes down. */
+static bool title_or_dateline(const hnode *s)
+{
+    if (!s->chars || s->chars > 160 || link_density(s) > 0.2f)
+        return false;
+    char text[320];
+    size_t len = 0, seen = 0;
+    for (const hnode *n = s->first; n && seen < 64; seen++) {
+        if (heading_tag(n->tag))
+            return true;
+        if (n->tag == HT_TEXT && !gone(n) && len + n->len + 1 < sizeof text) {
+            memcpy(text + len, n->text, n->len);
+            len += n->len;
+            text[len++] = ' ';
+        }
+        if (n->first && !gone(n)) {
+            n = n->first;
+            continue;
+        }
+        while (n != s && !n->next)
+            n = n->parent;
+        n = n == s ? NULL : n->next;
+    }
+    dkr_date d;
+    size_t a, b;
+    return dkr_find_date(text, len, 0, &d, &a, &b);
+}
+
 /* The main content: the best candidate, the siblings that belong with it,
  * and, further out, regions that hold paragraphs of prose themselves;
  * everything else goes. */
@@ -643,10 +679,12 @@ static void choose_root(extractor *x, hnode *best)
             /* beside the best: what scores, prose, headings */
             if (!keep && level == 1)
                 keep = belongs(s, threshold) || heading;
-            /* above it: a heading, a lead, an introduction */
+            /* above it: a heading, a lead, an introduction, a title or
+             * dateline in a wrapper of its own */
             if (!keep && before && level <= 8)
                 keep = ld < 0.4f && (s->good > 0 || heading ||
-                                     (prose_of(s) >= 40 && s->punct > 0 && ld < 0.1f));
+                                     (prose_of(s) >= 40 && s->punct > 0 && ld < 0.1f) ||
+                                     title_or_dateline(s));
             /* made by the template that made the content's own branch
              * (the same element and class): the next part of a text
              * that the page cut into rows or sections, when it holds
@@ -665,11 +703,6 @@ static void choose_root(extractor *x, hnode *best)
 }
 
 /* ---- inside the content ----------------------------------------------------------- */
-
-static bool heading_tag(int tag)
-{
-    return tag >= HT_H1 && tag <= HT_H6;
-}
 
 /* Text that shows a web or mail address: a reference, not a teaser. */
 static bool shows_address(const hnode *n)
