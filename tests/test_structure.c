@@ -18,7 +18,7 @@ END_TEST
 
 START_TEST(more_documents_of_the_same_genres)
 {
-    check_facts_dir(FIXTURES "/structure", ".txt", 18);
+    check_facts_dir(FIXTURES "/structure", ".txt", 19);
 }
 END_TEST
 

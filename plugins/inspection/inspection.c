@@ -83,6 +83,7 @@ static const char *const afi_names[] = {"Areas for improvement",
                                         "Area for improvement", NULL};
 static const char *const coc_names[] = {"Causes of concern", "Cause of concern",
                                         NULL};
+static const char *const rec_names[] = {"Recommendations", "Recommendation", NULL};
 
 /* Insert a new meta child of type after the last title/date, so that meta
  * keeps the order title, dates, source, the rest. */
@@ -427,14 +428,31 @@ static int section(state *st, dk_node *s)
     return blocks(st, s);
 }
 
+static bool kind_is(const dk_node *n, const char *kind)
+{
+    const char *k = n && dk_node_type(n) == DK_SECTION ? dk_node_attr(n, DK_ATTR_KIND) : NULL;
+    return k && !strcmp(k, kind);
+}
+
 /* An areas-for-improvement or causes-of-concern section that follows a
- * question belongs inside it. */
+ * question belongs inside it; "Recommendations" right after a cause of
+ * concern are that cause's. */
 static void nest_findings(dk_node *parent)
 {
     for (dk_node *n = dk_node_first(parent), *next; n; n = next) {
         next = dk_node_next(n);
         const char *kind = dk_node_attr(n, DK_ATTR_KIND);
         dk_node *prev = dk_node_prev(n);
+        if (dk_node_type(n) == DK_SECTION && !kind && prev && heading_is(n, rec_names)) {
+            /* the cause may already be in its question */
+            dk_node *cause = kind_is(prev, "question") ? dk_node_last(prev) : prev;
+            if (kind_is(cause, "causes-of-concern")) {
+                dk_node_detach(n);
+                if (dk_node_append(cause, n) < 0)
+                    dk_node_insert_before(parent, next, n);
+                continue;
+            }
+        }
         if (dk_node_type(n) != DK_SECTION || !kind || !prev ||
             dk_node_type(prev) != DK_SECTION ||
             (strcmp(kind, "areas-for-improvement") &&
@@ -641,23 +659,26 @@ static int pillars(state *st, dk_node *body)
         return oom(st);
     }
     size_t i = 0, last_head = 0;
-    bool any_head = false;
+    bool any_head = false, last_named = false;
     for (dk_node *c = dk_node_first(body); c; c = dk_node_next(c))
         kids[i++] = c;
     for (i = 0; i < n; i++) {
         if (dk_node_type(kids[i]) != DK_SECTION)
             continue;
         if (pillar_name(kids[i])) {
-            head[i] = any_head = true;
+            head[i] = any_head = last_named = true;
             last_head = i;
         } else if (introducer(kids[i])) {
             /* it belongs to the pillar opened before it, unless questions
              * came since: then the pillar opens at the overall question
-             * before it (and the sections between) */
+             * before it (and the sections between). A question right
+             * after a pillar's name is that pillar's overall question
+             * ("Efficiency", "How efficient is the force at ...?") */
             size_t k = i, from = any_head ? last_head + 1 : 0;
             bool named = any_head;
             for (size_t j = from; j < i && named; j++)
-                named = !(is_kind(kids[j], "question") && asks(kids[j]));
+                named = !(is_kind(kids[j], "question") && asks(kids[j])) ||
+                        (last_named && j == last_head + 1);
             while (!named && k > from && dk_node_type(kids[k - 1]) == DK_SECTION &&
                    !introducer(kids[k - 1]) && !is_kind(kids[k - 1], "question"))
                 k--;
@@ -666,6 +687,7 @@ static int pillars(state *st, dk_node *body)
             if (!named && k < i) {
                 head[k] = any_head = true;
                 last_head = k;
+                last_named = false;
             }
         }
     }
@@ -707,7 +729,9 @@ static int pillars(state *st, dk_node *body)
                     break;
                 }
                 graded = true;
-                if ((r = unmark_question(st, c, NULL)) < 0)
+                /* no question, and marked so when its heading asks one,
+                 * so that a second run leaves it as it is */
+                if ((r = unmark_question(st, c, asks(c) ? "none" : NULL)) < 0)
                     break;
                 q = false;
             }
