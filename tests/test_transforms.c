@@ -618,6 +618,15 @@ START_TEST(letter_front_matter_line_by_line)
                 "3 March 2020\n", NULL, NULL);
     assert_has(x, "<letter><date role=\"written\" when=\"2020-03-03\">3 March 2020</date>");
     free(x);
+    /* a sender block whose first line, the organisation, is long */
+    x = convert("Office of the Police and Crime Commissioner for Westvale and Harbury\n"
+                "No. 1 Mill Yard\nHarbury\nHB1 2CD\nTel: 01632 960000\n\n"
+                "14 October 2019\n\nDear Sir,\n\nThank you for the report.\n\n"
+                "Yours faithfully\n\nSam Jones\n", NULL, NULL);
+    assert_has(x, "<sender><org>Office of the Police and Crime Commissioner for Westvale and "
+                  "Harbury</org><address><line>No. 1 Mill Yard</line><line>Harbury</line>"
+                  "<line>HB1 2CD</line></address><phone>01632 960000</phone></sender>");
+    free(x);
     /* a label standing alone on its line over the copy list */
     x = convert("Dear Jo,\n\nThanks for the report.\n\nYours sincerely\n\nSam Jones\n"
                 "Police and Crime Commissioner\n\nCopy to:\nChief Constable A. Moss\n"

@@ -459,7 +459,9 @@ static bool numbered_heading(const line *lines, size_t n, const line *next)
     return heading_text(lines[0].s + m.len, lines[0].len - m.len);
 }
 
-/* Before a salutation: a block of short lines (an address), or a line of
+/* Before a salutation: a block of short lines (an address; one of three
+ * lines or more may be long, an organisation's name, when a short line
+ * follows it, which in wrapped prose only the last line is), or a line of
  * its own that is not a sentence of prose (a run-together address, a date,
  * a subject). Prose and lists before a letter are read as usual. */
 static bool letterhead_like(const line *lines, size_t n)
@@ -469,10 +471,18 @@ static bool letterhead_like(const line *lines, size_t n)
         return false;
     if (n == 1)
         return !(lines[0].len > 60 && lines[0].s[lines[0].len - 1] == '.');
-    for (size_t i = 0; i < n; i++)
-        if (lines[i].len > 60)
-            return false;
-    return true;
+    size_t long_lines = 0;
+    bool short_inside = false;
+    for (size_t i = 0; i < n; i++) {
+        if (lines[i].len > 60) {
+            if (lines[i].s[lines[i].len - 1] == '.')
+                return false;
+            long_lines++;
+        } else if (i + 1 < n && lines[i].len < 40) {
+            short_inside = true;
+        }
+    }
+    return long_lines == 0 || (long_lines == 1 && n >= 3 && short_inside);
 }
 
 /* The lines of a letterhead, an address or a signature, kept apart. */
