@@ -116,7 +116,10 @@ START_TEST(furniture)
         "Copy link", "Share on WhatsApp", "Skip to main navigation",
         "Read more: Chief constable to retire next year",
         "Related: Force rated inadequate", "Print this article", "Print",
-        "Menu", "Share"};
+        "Menu", "Share",
+        /* breadcrumb trails */
+        "Home \xE2\x80\xBA PEEL assessments \xE2\x80\xBA Westshire", "Home > News > Crime",
+        "Home / Publications / PEEL 2017", "Home \xC2\xBB Our work \xC2\xBB Inspections"};
     static const char *const no[] = {
         "Share of crimes solved", "Read the full report", "Effectiveness",
         "Top of the league for burglary", "Sign up to the action plan now, "
@@ -125,7 +128,11 @@ START_TEST(furniture)
         /* a word alone that a heading may be */
         "Story", "Comments", "Content", "Navigation", "Search", "Options",
         /* a label over what follows (a letter's copy list) */
-        "Copy to:", "Copies to:"};
+        "Copy to:", "Copies to:",
+        /* one separator, a sentence, a fraction of years */
+        "Home > News", "Crime fell by 5% > 3% nationally > expected.",
+        "Results for 2016/17 / 2017/18 / 2018/19 were published in the annual report",
+        "Westshire PEEL 2018/19"};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         ck_assert_msg(dkr_is_boilerplate(yes[i], strlen(yes[i])), "%s", yes[i]);
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)

@@ -530,6 +530,23 @@ START_TEST(updated_line_keeps_what_follows_the_date)
 }
 END_TEST
 
+/* A saved page's menu above the title: its lines kept as lines, the
+ * title found after it, the breadcrumb gone as furniture. */
+START_TEST(menu_lines_above_the_title)
+{
+    char *x = convert("Skip to main content\nHMICFRS\nHome\nAbout us\nPublications\n"
+                      "Contact us\n\nHome \xE2\x80\xBA PEEL \xE2\x80\xBA Westshire\n\n"
+                      "Westshire PEEL 2018/19\n\n"
+                      "How effective is the force at keeping people safe?\n\nGood\n\n"
+                      "The force keeps people safe.\n", NULL, NULL);
+    assert_has(x, "<title>Westshire PEEL 2018/19</title>");
+    assert_has(x, "<p offset=\"21\">HMICFRS<br></br>Home<br></br>About us<br></br>"
+                  "Publications<br></br>Contact us</p>");
+    ck_assert_msg(!strstr(x, "PEEL \xE2\x80\xBA"), "%s", x);
+    free(x);
+}
+END_TEST
+
 /* The force the page names most, its name whole when words join it. */
 START_TEST(force_names_with_joining_words)
 {
@@ -666,6 +683,7 @@ int main(void)
     tcase_add_test(tc, clean_leaves_correct_text_alone);
     tcase_add_test(tc, clean_repeats_differ_only_in_function_words);
     tcase_add_test(tc, updated_line_keeps_what_follows_the_date);
+    tcase_add_test(tc, menu_lines_above_the_title);
     tcase_add_test(tc, force_names_with_joining_words);
     tcase_add_test(tc, letter_parties_lose_nothing);
     tcase_add_test(tc, letter_front_matter_line_by_line);

@@ -592,6 +592,38 @@ static bool link_label(const char *s, size_t len)
     return false;
 }
 
+/* "Home › PEEL assessments › Westshire", "Home > News > Crime": a
+ * breadcrumb trail, two or more separators (›, », or > or / between
+ * spaces) between short steps, no sentence. */
+static bool breadcrumb(const char *s, size_t len)
+{
+    if (len > 160 || strchr(".!?", s[len - 1]))
+        return false;
+    size_t seps = 0, words = 0, since = 0;
+    for (size_t i = 0; i < len; i++) {
+        size_t sep = 0;
+        if (!strncmp(s + i, "\xE2\x80\xBA", 3) || !strncmp(s + i, "\xC2\xBB", 2))
+            sep = s[i] == '\xE2' ? 3 : 2;
+        else if ((s[i] == '>' || s[i] == '/') && i > 0 && s[i - 1] == ' ' && i + 1 < len &&
+                 s[i + 1] == ' ')
+            sep = 1;
+        if (sep) {
+            if (!since)
+                return false; /* a step of no words */
+            seps++;
+            since = 0;
+            i += sep - 1;
+            continue;
+        }
+        if (!isspace((unsigned char)s[i]) && (i == 0 || isspace((unsigned char)s[i - 1]))) {
+            words++;
+            if (++since > 6)
+                return false; /* a step is a name, not a sentence */
+        }
+    }
+    return seps >= 2 && since && words <= 18;
+}
+
 bool dkr_is_boilerplate(const char *s, size_t len)
 {
     size_t a = 0, b = len;
@@ -602,7 +634,7 @@ bool dkr_is_boilerplate(const char *s, size_t len)
     if (b == a || b - a > 200)
         return false;
     return page_number(s + a, b - a) || controls_only(s + a, b - a) ||
-           link_label(s + a, b - a);
+           link_label(s + a, b - a) || breadcrumb(s + a, b - a);
 }
 
 /* Does a word of s start with w (lower-case ASCII with at least one

@@ -200,6 +200,20 @@ static bool is_letter_byte(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* The first byte at or after i that is not part of an invisible
+ * character, or 0. */
+static char visible_after(const char *s, size_t len, size_t i)
+{
+    while (i < len) {
+        uint32_t cp;
+        size_t n = dk_utf8_decode(s + i, len - i, &cp);
+        if (!n || !is_invisible(cp))
+            return s[i];
+        i += n;
+    }
+    return 0;
+}
+
 typedef struct cleaner {
     dk_ctx *ctx;
     dk_buf out;
@@ -257,9 +271,11 @@ static int clean_text(cleaner *c, const char *s, size_t len, bool trim_start,
         } else if (cp == '\'' && open_single) {
             cp = 0x2019;
             open_single = false;
-        } else if ((cp == '`' || cp == 0xB4) && i > 0 &&
-                   is_letter_byte(s[i - 1]) && i + n < len &&
-                   is_letter_byte(s[i + n])) {
+        } else if ((cp == '`' || cp == 0xB4) && !pending_space && o->len &&
+                   is_letter_byte(o->data[o->len - 1]) &&
+                   is_letter_byte(visible_after(s, len, i + n))) {
+            /* between letters, as they stand once invisible characters
+             * are gone */
             cp = 0x2019;
         }
         i += n;

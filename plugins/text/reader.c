@@ -485,6 +485,19 @@ static bool letterhead_like(const line *lines, size_t n)
     return long_lines == 0 || (long_lines == 1 && n >= 3 && short_inside);
 }
 
+/* Three or more lines of at most four words, none ending with a full
+ * stop, comma, colon, question or exclamation mark. */
+static bool menu_lines(const line *lines, size_t n)
+{
+    if (n < 3)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (count_words(lines[i].s, lines[i].len) > 4 ||
+            strchr(".,;:?!", lines[i].s[lines[i].len - 1]))
+            return false;
+    return true;
+}
+
 /* The lines of a letterhead, an address or a signature, kept apart. */
 static int add_line_block(builder *b, const line *lines, size_t n)
 {
@@ -622,6 +635,11 @@ static int add_block(builder *b, const line *lines, size_t n, size_t at,
         return add_paragraph(b, item, lines, n, 0) ? 0 : oom(b);
     }
     b->depth = 0;
+    /* above the title, a block of three or more lines of a few words
+     * each, none ending like a sentence, is a menu of a saved web page:
+     * its lines stay lines, and the title may still come */
+    if (b->want_title && !b->title_done && menu_lines(lines, n))
+        return add_line_block(b, lines, n);
     int taken = n == 1 ? meta_line(b, &lines[0]) : 0;
     if (taken < 0 || taken == 1)
         return taken < 0 ? -1 : 0;
