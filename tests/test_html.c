@@ -657,6 +657,8 @@ START_TEST(title_and_dateline_above_content)
 {
     char *x = conv("<html><body><div class=\"top\"><a href=\"/\">Home</a> "
                    "<a href=\"/a\">About</a> <a href=\"/b\">Contact</a></div>"
+                   "<div class=\"box\"><h3>Opening hours</h3><p>Monday to Friday 9am "
+                   "to 5pm</p></div>"
                    "<div id=\"content\"><div class=\"page-title\"><h1>Westshire PEEL 2017"
                    "</h1></div><div class=\"page-date\">Last updated 12/12/2017</div>"
                    "<div class=\"entry\"><h2>Legitimacy</h2><div>Good</div>"
@@ -671,6 +673,8 @@ START_TEST(title_and_dateline_above_content)
     HAS(x, "document xmlns=\"urn:docket:document:1\" kind=\"page\"");
     HASNT(x, "About");
     HASNT(x, "Privacy");
+    /* a box beside the content whose heading is not nearly all its text */
+    HASNT(x, "Opening hours");
     free(x);
 }
 END_TEST

@@ -544,6 +544,36 @@ START_TEST(menu_lines_above_the_title)
                   "Publications<br></br>Contact us</p>");
     ck_assert_msg(!strstr(x, "PEEL \xE2\x80\xBA"), "%s", x);
     free(x);
+    /* three short lines are a cover, not a menu: the question after them
+     * stays a question */
+    x = convert("Westshire Constabulary\nPEEL 2017\nPolice effectiveness\n\n"
+                "How effective is the force at keeping people safe?\n\nGood\n\n"
+                "The force keeps people safe.\n", NULL, NULL);
+    assert_has(x, "<section kind=\"question\" offset=\"55\"><heading level=\"1\">How effective");
+    free(x);
+}
+END_TEST
+
+/* Recommendations that address the cause of concern before them go into
+ * it; a report's own list of recommendations after the last question
+ * stays where it is. */
+START_TEST(recommendations_of_a_cause_of_concern)
+{
+    const char *page = "Westshire PEEL 2016\n\n"
+                       "How effective is the force at protecting vulnerable people?\n\n"
+                       "Inadequate\n\nThe force is slow.\n\nCause of concern\n\n"
+                       "The force does not attend quickly enough.\n\nRecommendations\n\n"
+                       "%s\n- review how it assigns officers.\n";
+    char text[1024];
+    snprintf(text, sizeof text, page, "To address this cause of concern, the force should:");
+    char *x = convert(text, NULL, NULL);
+    assert_has(x, "<section kind=\"causes-of-concern\"");
+    assert_has(x, "<heading level=\"3\">Recommendations</heading>");
+    free(x);
+    snprintf(text, sizeof text, page, "We make the following recommendations to all forces:");
+    x = convert(text, NULL, NULL);
+    assert_has(x, "<heading level=\"1\">Recommendations</heading>");
+    free(x);
 }
 END_TEST
 
@@ -557,8 +587,12 @@ START_TEST(force_names_with_joining_words)
          "with partners.", "Avon and Somerset Constabulary"},
         {"Devon & Cornwall Police is good.", "Devon &amp; Cornwall Police"},
         {"The City of London Police is good.", "City of London Police"},
-        /* a joining word with no name before it is not part of the name */
+        /* a joining word with no name before it is not part of the name,
+         * nor are the people or papers that name the force */
         {"The force and Kent Police met. Kent Police works well.", "Kent Police"},
+        {"The Chief Constable of Kent Police spoke.", "Kent Police"},
+        {"The Inspection of Kent Police found that Members of Kent Police and the "
+         "Commissioner and Kent Police agree.", "Kent Police"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char page[512], want[160];
@@ -644,6 +678,12 @@ START_TEST(letter_front_matter_line_by_line)
                   "Harbury</org><address><line>No. 1 Mill Yard</line><line>Harbury</line>"
                   "<line>HB1 2CD</line></address><phone>01632 960000</phone></sender>");
     free(x);
+    /* a surname that is also an organisation word, after an honorific */
+    x = convert("Mr S. Branch\nHead of Standards\nWestvale Constabulary\nHQ Road\n"
+                "Westvale WV1 1AA\n\n3 March 2020\n\nDear Mr Branch,\n\n"
+                "Thank you.\n\nYours sincerely\n\nSam Jones\n", NULL, NULL);
+    assert_has(x, "<name>Mr S. Branch</name>");
+    free(x);
     /* a label standing alone on its line over the copy list */
     x = convert("Dear Jo,\n\nThanks for the report.\n\nYours sincerely\n\nSam Jones\n"
                 "Police and Crime Commissioner\n\nCopy to:\nChief Constable A. Moss\n"
@@ -684,6 +724,7 @@ int main(void)
     tcase_add_test(tc, clean_repeats_differ_only_in_function_words);
     tcase_add_test(tc, updated_line_keeps_what_follows_the_date);
     tcase_add_test(tc, menu_lines_above_the_title);
+    tcase_add_test(tc, recommendations_of_a_cause_of_concern);
     tcase_add_test(tc, force_names_with_joining_words);
     tcase_add_test(tc, letter_parties_lose_nothing);
     tcase_add_test(tc, letter_front_matter_line_by_line);

@@ -526,12 +526,14 @@ static bool page_number(const char *s, size_t len)
 
 /* Up to eight words, each a control word or a number ("12 comments",
  * "Comments (3)"), with at least one word; a word alone only if it is an
- * action ("Print", "Share"). A line ending in a colon is a label that
+ * action ("Print", "Share"). A line ending in "to:" is a label that
  * introduces what follows ("Copy to:" over a letter's copy list), not a
  * control. */
 static bool controls_only(const char *s, size_t len)
 {
-    if (s[len - 1] == ':')
+    /* "Copy to:" */
+    if (len > 3 && s[len - 1] == ':' && !strncasecmp(s + len - 3, "to", 2) &&
+        (len == 3 || !isalnum((unsigned char)s[len - 4])))
         return false;
     size_t words = 0, i = 0, long_words = 0, numbers = 0;
     const char *first = NULL;
@@ -593,18 +595,24 @@ static bool link_label(const char *s, size_t len)
 }
 
 /* "Home › PEEL assessments › Westshire", "Home > News > Crime": a
- * breadcrumb trail, two or more separators (›, », or > or / between
- * spaces) between short steps, no sentence. */
+ * breadcrumb trail of two or more separators between steps that each
+ * start with a capital letter and run at most six words, no sentence.
+ * The separators are the typographic ones (› and », which prose does not
+ * use so), or " > " when the trail starts at "Home" ("threat > harm >
+ * risk", "Inputs > Outputs > Outcomes" and " / " lists are content). */
 static bool breadcrumb(const char *s, size_t len)
 {
-    if (len > 160 || strchr(".!?", s[len - 1]))
+    if (len > 160 || strchr(".!?:;,", s[len - 1]))
         return false;
+    bool home = len > 5 && !strncasecmp(s, "home", 4) && !isalnum((unsigned char)s[4]);
     size_t seps = 0, words = 0, since = 0;
     for (size_t i = 0; i < len; i++) {
         size_t sep = 0;
-        if (!strncmp(s + i, "\xE2\x80\xBA", 3) || !strncmp(s + i, "\xC2\xBB", 2))
-            sep = s[i] == '\xE2' ? 3 : 2;
-        else if ((s[i] == '>' || s[i] == '/') && i > 0 && s[i - 1] == ' ' && i + 1 < len &&
+        if (i + 3 <= len && !memcmp(s + i, "\xE2\x80\xBA", 3))
+            sep = 3;
+        else if (i + 2 <= len && !memcmp(s + i, "\xC2\xBB", 2))
+            sep = 2;
+        else if (home && s[i] == '>' && i > 0 && s[i - 1] == ' ' && i + 1 < len &&
                  s[i + 1] == ' ')
             sep = 1;
         if (sep) {
@@ -615,7 +623,11 @@ static bool breadcrumb(const char *s, size_t len)
             i += sep - 1;
             continue;
         }
-        if (!isspace((unsigned char)s[i]) && (i == 0 || isspace((unsigned char)s[i - 1]))) {
+        if (!isspace((unsigned char)s[i]) &&
+            (i == 0 || isspace((unsigned char)s[i - 1]) || since == 0)) {
+            /* a step's first word starts with a capital */
+            if (since == 0 && !isupper((unsigned char)s[i]))
+                return false;
             words++;
             if (++since > 6)
                 return false; /* a step is a name, not a sentence */

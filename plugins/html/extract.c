@@ -616,10 +616,10 @@ static bool heading_tag(int tag)
     return tag >= HT_H1 && tag <= HT_H6;
 }
 
-/* A short element that holds a heading (a title in a wrapper of its own)
- * or states a full date ("Last updated 12/12/2017", "Published 3 May
- * 2019"): the content's own title or dateline, standing apart from it.
- * Looks at most 64 nodes down. */
+/* A short element that is a heading in a wrapper of its own (the heading
+ * is nearly all its text: a title) or states a full date ("Last updated
+ * 12/12/2017", "Published 3 May 2019"): the content's own title or
+ * dateline, standing apart from it. Looks at most 64 nodes down. */
 static bool title_or_dateline(const hnode *s)
 {
     if (!s->chars || s->chars > 160 || link_density(s) > 0.2f)
@@ -627,7 +627,7 @@ static bool title_or_dateline(const hnode *s)
     char text[320];
     size_t len = 0, seen = 0;
     for (const hnode *n = s->first; n && seen < 64; seen++) {
-        if (heading_tag(n->tag))
+        if (heading_tag(n->tag) && !gone(n) && n->chars * 5 >= s->chars * 4)
             return true;
         if (n->tag == HT_TEXT && !gone(n) && len + n->len + 1 < sizeof text) {
             memcpy(text + len, n->text, n->len);

@@ -444,9 +444,14 @@ static void nest_findings(dk_node *parent)
         const char *kind = dk_node_attr(n, DK_ATTR_KIND);
         dk_node *prev = dk_node_prev(n);
         if (dk_node_type(n) == DK_SECTION && !kind && prev && heading_is(n, rec_names)) {
-            /* the cause may already be in its question */
+            /* the cause may already be in its question; recommendations
+             * that say what concern they address ("To address this cause
+             * of concern, ..."), not a report's own list of them */
             dk_node *cause = kind_is(prev, "question") ? dk_node_last(prev) : prev;
-            if (kind_is(cause, "causes-of-concern")) {
+            char *words = kind_is(cause, "causes-of-concern") ? dk_node_text_content(n) : NULL;
+            bool addressed = words && strcasestr(words, "concern");
+            free(words);
+            if (addressed) {
                 dk_node_detach(n);
                 if (dk_node_append(cause, n) < 0)
                     dk_node_insert_before(parent, next, n);
@@ -769,8 +774,9 @@ static int heading_levels(dk_node *n, int depth, void *user)
 }
 
 /* The force the text names most: "<Name> Police" or "<Name> Constabulary",
- * the name being one to three capitalised words, which "and" or "of" may
- * join ("Avon and Somerset Constabulary", "City of London Police"). */
+ * the name being one to three capitalised words, which "and" or "&" may
+ * join ("Avon and Somerset Constabulary"; "of" only in "City of London
+ * Police"). */
 typedef struct tally {
     char name[128];
     int count;
@@ -788,7 +794,12 @@ static void count_forces(const char *t, scan *sc)
     static const char *const suffixes[] = {" Police", " Constabulary"};
     static const char *const stop[] = {"The", "Her", "His", "Majesty's",
                                        "Majesty\xE2\x80\x99s", "Inspectorate",
-                                       "Chief", "HM", "HMIC", "HMICFRS", NULL};
+                                       "Chief", "HM", "HMIC", "HMICFRS",
+                                       /* people and papers that name a force */
+                                       "Constable", "Commissioner", "Officer",
+                                       "Officers", "Staff", "Members", "Report",
+                                       "Inspection", "Inspector", "Inspectors",
+                                       NULL};
     for (int k = 0; k < 2; k++) {
         const char *suffix = suffixes[k];
         for (const char *p = strstr(t, suffix); p; p = strstr(p + 1, suffix)) {
@@ -800,9 +811,12 @@ static void count_forces(const char *t, scan *sc)
                 const char *ws = we;
                 while (ws > t && !isspace((unsigned char)ws[-1]) && ws[-1] != '(')
                     ws--;
+                /* "of" joins only after "City" ("City of London"): after
+                 * other words it names what belongs to the force */
+                bool of = (size_t)(we - ws) == 2 && !strncmp(ws, "of", 2) && ws - t >= 5 &&
+                          !strncmp(ws - 5, "City ", 5);
                 if (words && !joined &&
-                    (((size_t)(we - ws) == 3 && !strncmp(ws, "and", 3)) ||
-                     ((size_t)(we - ws) == 2 && !strncmp(ws, "of", 2)) ||
+                    (((size_t)(we - ws) == 3 && !strncmp(ws, "and", 3)) || of ||
                      ((size_t)(we - ws) == 1 && *ws == '&'))) {
                     /* kept only if a name word stands before it */
                     joined = true;

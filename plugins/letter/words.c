@@ -237,15 +237,18 @@ static bool phone_number(span x)
     return digits >= 9 && digits <= 15;
 }
 
-/* A name: an honorific, or two to five capitalised words with no digits,
- * no organisation, street or role words. */
+/* A name: an honorific ("Mr S. Branch", whatever the surname), or two to
+ * five capitalised words with no digits, no organisation, street or role
+ * words. */
 static bool person_like(span x)
 {
-    if (!x.len || x.len > 60 || lt_has_org_word(x) || lt_has_street_word(x) ||
-        lt_has_role_word(x) || lt_has_postcode(x))
+    if (!x.len || x.len > 60 || lt_has_street_word(x) || lt_has_role_word(x) ||
+        lt_has_postcode(x))
         return false;
     if (lt_honorific_len(x))
         return true;
+    if (lt_has_org_word(x))
+        return false;
     int words = 0;
     bool in = false;
     for (size_t i = 0; i < x.len; i++) {

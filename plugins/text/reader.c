@@ -460,8 +460,9 @@ static bool numbered_heading(const line *lines, size_t n, const line *next)
 }
 
 /* Before a salutation: a block of short lines (an address; one of three
- * lines or more may be long, an organisation's name, when a short line
- * follows it, which in wrapped prose only the last line is), or a line of
+ * lines or more may be long, an organisation's name not ending with a full
+ * stop, when a short line that is not the last follows it: in wrapped
+ * prose only the last line is short), or a line of
  * its own that is not a sentence of prose (a run-together address, a date,
  * a subject). Prose and lists before a letter are read as usual. */
 static bool letterhead_like(const line *lines, size_t n)
@@ -472,24 +473,25 @@ static bool letterhead_like(const line *lines, size_t n)
     if (n == 1)
         return !(lines[0].len > 60 && lines[0].s[lines[0].len - 1] == '.');
     size_t long_lines = 0;
-    bool short_inside = false;
+    bool short_after = false;
     for (size_t i = 0; i < n; i++) {
         if (lines[i].len > 60) {
             if (lines[i].s[lines[i].len - 1] == '.')
                 return false;
             long_lines++;
-        } else if (i + 1 < n && lines[i].len < 40) {
-            short_inside = true;
+            /* the short line is not the last (wrapped prose ends so) */
+            short_after = i + 2 < n && lines[i + 1].len < 40;
         }
     }
-    return long_lines == 0 || (long_lines == 1 && n >= 3 && short_inside);
+    return long_lines == 0 || (long_lines == 1 && n >= 3 && short_after);
 }
 
-/* Three or more lines of at most four words, none ending with a full
- * stop, comma, colon, question or exclamation mark. */
+/* Five or more lines of at most four words, none ending with a full
+ * stop, comma, colon, question or exclamation mark (fewer make a cover
+ * or a wrapped headline, which stand for the title). */
 static bool menu_lines(const line *lines, size_t n)
 {
-    if (n < 3)
+    if (n < 5)
         return false;
     for (size_t i = 0; i < n; i++)
         if (count_words(lines[i].s, lines[i].len) > 4 ||
@@ -635,7 +637,7 @@ static int add_block(builder *b, const line *lines, size_t n, size_t at,
         return add_paragraph(b, item, lines, n, 0) ? 0 : oom(b);
     }
     b->depth = 0;
-    /* above the title, a block of three or more lines of a few words
+    /* above the title, a block of five or more lines of a few words
      * each, none ending like a sentence, is a menu of a saved web page:
      * its lines stay lines, and the title may still come */
     if (b->want_title && !b->title_done && menu_lines(lines, n))
