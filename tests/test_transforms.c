@@ -563,7 +563,7 @@ START_TEST(recommendations_of_a_cause_of_concern)
                        "How effective is the force at protecting vulnerable people?\n\n"
                        "Inadequate\n\nThe force is slow.\n\nCause of concern\n\n"
                        "The force does not attend quickly enough.\n\nRecommendations\n\n"
-                       "%s\n- review how it assigns officers.\n";
+                       "%s\n- review how it assigns officers.\n\n";
     char text[1024];
     snprintf(text, sizeof text, page, "To address this cause of concern, the force should:");
     char *x = convert(text, NULL, NULL);
@@ -573,6 +573,12 @@ START_TEST(recommendations_of_a_cause_of_concern)
     snprintf(text, sizeof text, page, "We make the following recommendations to all forces:");
     x = convert(text, NULL, NULL);
     assert_has(x, "<heading level=\"1\">Recommendations</heading>");
+    free(x);
+    /* the question's areas for improvement after them: still the question's */
+    char more[1200];
+    snprintf(more, sizeof more, "%sAreas for improvement\n\n- The force should act.\n", text);
+    x = convert(more, NULL, NULL);
+    assert_has(x, "<heading level=\"3\">Recommendations</heading>");
     free(x);
 }
 END_TEST

@@ -288,10 +288,11 @@ static int quote_paragraph(state *st, dk_node *p)
 
 static int blocks(state *st, dk_node *parent);
 
-static bool is_kind_question(const dk_node *n)
+/* Is n a section of this kind? */
+static bool is_kind(const dk_node *n, const char *kind)
 {
-    const char *k = dk_node_attr(n, DK_ATTR_KIND);
-    return k && !strcmp(k, "question");
+    const char *k = n && dk_node_type(n) == DK_SECTION ? dk_node_attr(n, DK_ATTR_KIND) : NULL;
+    return k && !strcmp(k, kind);
 }
 
 /* A section headed only by a grade's label ("Our judgement", then
@@ -321,7 +322,7 @@ static int judgement_labels(state *st, dk_node *parent)
                 return oom(st);
             }
         }
-        if (is_kind_question(n))
+        if (is_kind(n, "question"))
             st->questions--;
         dk_node_detach(n);
         dk_node_free(n);
@@ -428,12 +429,6 @@ static int section(state *st, dk_node *s)
     return blocks(st, s);
 }
 
-static bool kind_is(const dk_node *n, const char *kind)
-{
-    const char *k = n && dk_node_type(n) == DK_SECTION ? dk_node_attr(n, DK_ATTR_KIND) : NULL;
-    return k && !strcmp(k, kind);
-}
-
 /* An areas-for-improvement or causes-of-concern section that follows a
  * question belongs inside it; "Recommendations" right after a cause of
  * concern are that cause's. */
@@ -446,11 +441,16 @@ static void nest_findings(dk_node *parent)
         if (dk_node_type(n) == DK_SECTION && !kind && prev && heading_is(n, rec_names)) {
             /* the cause may already be in its question; recommendations
              * that say what concern they address ("To address this cause
-             * of concern, ..."), not a report's own list of them */
-            dk_node *cause = kind_is(prev, "question") ? dk_node_last(prev) : prev;
-            char *words = kind_is(cause, "causes-of-concern") ? dk_node_text_content(n) : NULL;
-            bool addressed = words && strcasestr(words, "concern");
-            free(words);
+             * of concern, ...") or that the question's areas for
+             * improvement follow, not a report's own list of them */
+            dk_node *cause = is_kind(prev, "question") ? dk_node_last(prev) : prev;
+            bool addressed = false;
+            if (is_kind(cause, "causes-of-concern")) {
+                char *words = dk_node_text_content(n);
+                addressed = (words && strcasestr(words, "concern")) ||
+                            (next && is_kind(next, "areas-for-improvement"));
+                free(words);
+            }
             if (addressed) {
                 dk_node_detach(n);
                 if (dk_node_append(cause, n) < 0)
@@ -538,12 +538,6 @@ static int blocks(state *st, dk_node *parent)
 }
 
 /* ---- pillars ---------------------------------------------------------------- */
-
-static bool is_kind(const dk_node *n, const char *kind)
-{
-    const char *k = dk_node_type(n) == DK_SECTION ? dk_node_attr(n, DK_ATTR_KIND) : NULL;
-    return k && !strcmp(k, kind);
-}
 
 /* The heading's text without a trailing colon, year or full stop. */
 static const char *heading_words(const dk_node *section, size_t *len,
