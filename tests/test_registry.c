@@ -223,6 +223,28 @@ START_TEST(refused_plugins_hide_nothing)
 }
 END_TEST
 
+/* A manifest that no longer says what its plugin is (the plugin was
+ * rebuilt as another kind or format, the manifest was not): the plugin is
+ * refused when loaded, with the command that makes a new manifest. */
+START_TEST(stale_manifest_is_refused)
+{
+    char *dir = temp_dir();
+    sh("cp %1$s/text.so %2$s/ && sed 's/^kinds .*/kinds writer/' %1$s/text.manifest "
+       "> %2$s/text.manifest", PLUGIN_DIR, dir);
+    dk_registry *reg = registry_of(NULL, dir);
+    const dk_plugin_entry *text = entry_named(reg, "text");
+    ck_assert_ptr_nonnull(text);
+    ck_assert_int_eq(dk_registry_load(reg, text), -1);
+    ck_assert(!dk_plugin_entry_loaded(text));
+    const char *why = dk_plugin_entry_error(text);
+    ck_assert_msg(why && strstr(why, "manifest does not match the plugin; run docket "
+                                     "--describe-plugin again"), "%s", why ? why : "(none)");
+    dk_registry_close(reg);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 /* Files that would crash or hang a loader: a truncated plugin, a FIFO, a
  * directory named like a plugin. None is opened; each is named. */
 START_TEST(broken_plugin_files)
@@ -471,6 +493,7 @@ int main(void)
     TCase *tc = tcase_create("registry");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, discovers_from_manifests_without_loading);
+    tcase_add_test(tc, stale_manifest_is_refused);
     tcase_add_test(tc, abi_versions);
     tcase_add_test(tc, refused_plugins_hide_nothing);
     tcase_add_test(tc, broken_plugin_files);
