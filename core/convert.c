@@ -140,8 +140,10 @@ void dk__sha256_hex(const unsigned char *data, size_t size, char out[65])
 int dk__set_source(dk_node *doc, const char *path, const char *format,
                    const unsigned char *data, size_t size)
 {
+    /* a document read without meta or body gets an empty one, as the
+     * vocabulary wants both */
     dk_node *meta = dk_document_meta(doc);
-    if (!meta)
+    if (!meta || !dk_document_body(doc))
         return -1;
     if (dk_node_child(meta, DK_SOURCE))
         return 0;

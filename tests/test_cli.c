@@ -112,6 +112,30 @@ START_TEST(json_round_trip)
 }
 END_TEST
 
+/* A document written by hand without meta or body gets empty ones: what
+ * docket writes is always valid against its schema. */
+START_TEST(documents_get_meta_and_body)
+{
+    char *dir = temp_dir();
+    char in[512], out[512];
+    snprintf(in, sizeof in, "%s/in.json", dir);
+    snprintf(out, sizeof out, "%s/out.xml", dir);
+    SPIT_LIT(in, "{\"type\":\"document\",\"children\":[{\"type\":\"meta\","
+                 "\"children\":[{\"type\":\"title\",\"children\":[\"T\"]}]}]}");
+    run_result r = DOCKET(NULL, "-t", "xml", "-o", out, in);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    char *xml = slurp(out, NULL);
+    ck_assert_msg(xml && strstr(xml, "</meta><body></body></document>"), "%s", xml);
+    free(xml);
+    r = DOCKET(NULL, "validate", out);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(missing_input_fails_and_writes_nothing)
 {
     char *dir = temp_dir();
@@ -1187,6 +1211,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, fixtures_match_expected);
     tcase_add_test(tc, json_round_trip);
+    tcase_add_test(tc, documents_get_meta_and_body);
     tcase_add_test(tc, missing_input_fails_and_writes_nothing);
     tcase_add_test(tc, failure_keeps_existing_output);
     tcase_add_test(tc, failing_writers_leave_no_trace);

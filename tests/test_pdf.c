@@ -125,7 +125,7 @@ static bool line_matches(const char *line, size_t len, const char *pat)
 static char *strip_lines(const char *text, const char *const *furniture, int *removed)
 {
     size_t len = strlen(text);
-    char *out = malloc(len + 1);
+    char *out = malloc(len + 2); /* a last line without its newline gets one */
     ck_assert_ptr_nonnull(out);
     size_t o = 0;
     *removed = 0;
