@@ -678,8 +678,10 @@ static int pillars(state *st, dk_node *body)
             for (size_t j = from; j < i && named; j++)
                 named = !(is_kind(kids[j], "question") && asks(kids[j])) ||
                         (last_named && j == last_head + 1);
+            /* back over sections of no kind (areas for improvement and
+             * causes of concern never open a pillar) */
             while (!named && k > from && dk_node_type(kids[k - 1]) == DK_SECTION &&
-                   !introducer(kids[k - 1]) && !is_kind(kids[k - 1], "question"))
+                   !introducer(kids[k - 1]) && !dk_node_attr(kids[k - 1], DK_ATTR_KIND))
                 k--;
             if (!named && k > from && is_kind(kids[k - 1], "question"))
                 k--;
