@@ -761,8 +761,9 @@ static int cut(cutter *C, uint32_t *ids, size_t n)
             bool strong = left_bands >= 3 && right_bands >= 3;
             bool ok = strong || (left_bands >= 2 && right_bands >= 2 && g >= 2 * s) ||
                       g >= 4 * s;
-            /* bullets or numbers alone on the left ("•", "12.", "(iv)")
-             * are the markers of a list's items, not a column */
+            /* a left side of short words only (bullets, numbers, "(iv)",
+             * labels) holds the markers of a list's items or labels read
+             * with their rows, not a column of text */
             if (left_widest < 2.5f * s)
                 ok = false;
             if (ok) {
