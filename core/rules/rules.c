@@ -1,4 +1,5 @@
 /* British dates, inspection grades and page furniture in text. */
+#define _GNU_SOURCE
 #include "rules.h"
 
 #include <ctype.h>
@@ -605,6 +606,9 @@ static bool breadcrumb(const char *s, size_t len)
     if (len > 160 || strchr(".!?:;,", s[len - 1]))
         return false;
     bool home = len > 5 && !strncasecmp(s, "home", 4) && !isalnum((unsigned char)s[4]);
+    /* most lines have no separator at all: look for one first */
+    if (!home && !memmem(s, len, "\xE2\x80\xBA", 3) && !memmem(s, len, "\xC2\xBB", 2))
+        return false;
     size_t seps = 0, words = 0, since = 0;
     for (size_t i = 0; i < len; i++) {
         size_t sep = 0;
