@@ -684,6 +684,13 @@ START_TEST(letter_front_matter_line_by_line)
                   "Harbury</org><address><line>No. 1 Mill Yard</line><line>Harbury</line>"
                   "<line>HB1 2CD</line></address><phone>01632 960000</phone></sender>");
     free(x);
+    /* an organisation's name wrapped onto a line that starts with "and" */
+    x = convert("Her Majesty's Inspectorate of Constabulary\nand Fire & Rescue Services\n"
+                "1 Mill Yard\nHarbury HB1 2CD\n\n3 March 2020\n\nDear Sam,\n\n"
+                "Thanks.\n\nYours sincerely\n\nJo Bloggs\n", NULL, NULL);
+    assert_has(x, "<org>Her Majesty's Inspectorate of Constabulary and Fire &amp; Rescue "
+                  "Services</org><address><line>1 Mill Yard</line>");
+    free(x);
     /* a surname that is also an organisation word, after an honorific */
     x = convert("Mr S. Branch\nHead of Standards\nWestvale Constabulary\nHQ Road\n"
                 "Westvale WV1 1AA\n\n3 March 2020\n\nDear Mr Branch,\n\n"

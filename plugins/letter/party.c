@@ -237,6 +237,28 @@ static bool begins_party(const lt_party *p, lt_line_kind kind, span x)
     }
 }
 
+/* "and Fire & Rescue Services" under "Her Majesty's Inspectorate of
+ * Constabulary": a line of the same block that starts with a joining word
+ * goes on with the organisation's name on the line before. Extends that
+ * field over the line break (lt_party_node joins the lines). */
+static bool continues_org(lt_party *p, span x)
+{
+    static const char *const joins[] = {"and ", "& ", "of ", "for ", NULL};
+    if (!p || !p->n || p->fields[p->n - 1].type != DK_ORG)
+        return false;
+    bool joined = false;
+    for (const char *const *j = joins; *j && !joined; j++)
+        joined = x.len > strlen(*j) && !strncmp(x.s, *j, strlen(*j));
+    span *org = &p->fields[p->n - 1].text;
+    if (!joined || x.s < org->s + org->len)
+        return false;
+    for (const char *c = org->s + org->len; c < x.s; c++)
+        if (!isspace((unsigned char)*c))
+            return false;
+    org->len = (size_t)(x.s + x.len - org->s);
+    return true;
+}
+
 int lt_party_line(lt_parties *ps, span x, bool new_block)
 {
     x = lt_trim(x);
@@ -245,6 +267,8 @@ int lt_party_line(lt_parties *ps, span x, bool new_block)
     span value;
     lt_line_kind kind = lt_classify(x, &value);
     lt_party *p = ps->n ? &ps->v[ps->n - 1] : NULL;
+    if (!new_block && (kind == LT_ORG || kind == LT_OTHER) && continues_org(p, x))
+        return 0;
     /* two capitalised words inside an address, before its postcode, are a
      * place ("Leamington Spa"), not a person */
     if (p && !new_block && kind == LT_NAME && !lt_honorific_len(x) &&
@@ -294,6 +318,28 @@ bool lt_party_merge(lt_party *a, lt_party *b)
     return true;
 }
 
+/* A field's text, its lines joined by single spaces. */
+static int add_joined(dk_node *into, dk_type t, span x)
+{
+    if (!memchr(x.s, '\n', x.len))
+        return lt_add_text(into, t, x);
+    char *buf = malloc(x.len);
+    if (!buf)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < x.len; i++) {
+        if (isspace((unsigned char)x.s[i])) {
+            if (n && buf[n - 1] != ' ')
+                buf[n++] = ' ';
+        } else {
+            buf[n++] = x.s[i];
+        }
+    }
+    int r = lt_add_text(into, t, (span){buf, n});
+    free(buf);
+    return r;
+}
+
 dk_node *lt_party_node(dk_type type, const lt_party *p)
 {
     /* the vocabulary's order: name, roles, organisations, the address,
@@ -320,7 +366,7 @@ dk_node *lt_party_node(dk_type type, const lt_party *p)
                     goto fail;
                 into = address;
             }
-            if (lt_add_text(into, t, f->text) < 0)
+            if (add_joined(into, t, f->text) < 0)
                 goto fail;
         }
     return n;
