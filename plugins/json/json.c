@@ -8,6 +8,8 @@
  * empty. Keys come in that fixed order and attributes in name order, so
  * the same tree always gives the same bytes.
  */
+#include "../outbuf.h"
+
 #include <docket/docket.h>
 
 #include <jansson.h>
@@ -54,38 +56,6 @@ __attribute__((constructor)) static void init_attr_order(void)
             if (dk_type_allows_attr((dk_type)t, (dk_attr)attr_order[i]))
                 allowed[t].attrs[allowed[t].n++] = (dk_attr)attr_order[i];
 }
-
-enum { OUT_SIZE = 1 << 16 };
-
-typedef struct outbuf {
-    dk_sink *sink;
-    size_t len;
-    bool failed;
-    char buf[OUT_SIZE];
-} outbuf;
-
-static int out_flush(outbuf *o)
-{
-    if (!o->failed && o->len && dk_sink_write(o->sink, o->buf, o->len) < 0)
-        o->failed = true;
-    o->len = 0;
-    return o->failed ? -1 : 0;
-}
-
-static void out_put(outbuf *o, const char *s, size_t len)
-{
-    while (len > OUT_SIZE - o->len) {
-        size_t room = OUT_SIZE - o->len;
-        memcpy(o->buf + o->len, s, room);
-        o->len += room;
-        s += room, len -= room;
-        out_flush(o);
-    }
-    memcpy(o->buf + o->len, s, len);
-    o->len += len;
-}
-
-#define OUT_LIT(o, lit) out_put(o, lit, sizeof(lit) - 1)
 
 /* For each byte: 0 copied as it is, else the second character of its
  * two-character escape, or 'u' for \u00XX. */
@@ -204,9 +174,7 @@ static int json_write(dk_ctx *ctx, const dk_node *doc, dk_sink *sink)
     outbuf *o = malloc(sizeof *o);
     if (!o)
         return dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
-    o->sink = sink;
-    o->len = 0;
-    o->failed = false;
+    out_init(o, sink);
     /* Depth-first, without recursion: an element at tree depth t is an
      * object at jansson depth 2t, its children one array deeper. */
     const dk_node *n = doc;

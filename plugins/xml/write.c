@@ -18,45 +18,17 @@
  */
 #include "xmlp.h"
 
+#include "../outbuf.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-enum { OUT_SIZE = 1 << 16 };
-
-typedef struct outbuf {
-    dk_sink *sink;
-    size_t len;
-    bool failed;
+/* The output and what writing XML keeps track of. */
+typedef struct xml_out {
+    outbuf out;
     bool pretty;
     size_t replaced; /* characters XML cannot hold */
-    char buf[OUT_SIZE];
-} outbuf;
-
-static int out_flush(outbuf *o)
-{
-    if (!o->failed && o->len && dk_sink_write(o->sink, o->buf, o->len) < 0)
-        o->failed = true;
-    o->len = 0;
-    return o->failed ? -1 : 0;
-}
-
-static void out_put(outbuf *o, const char *s, size_t len)
-{
-    while (len > OUT_SIZE - o->len) {
-        size_t room = OUT_SIZE - o->len;
-        memcpy(o->buf + o->len, s, room);
-        o->len += room;
-        s += room, len -= room;
-        out_flush(o);
-    }
-    memcpy(o->buf + o->len, s, len);
-    o->len += len;
-}
-
-static void out_str(outbuf *o, const char *s)
-{
-    out_put(o, s, strlen(s));
-}
+} xml_out;
 
 /* What a byte needs in each place: 0 nothing, 1 a forbidden character
  * (a C0 control), 2 an escape (looked up in the tables below), 3 a look
@@ -112,7 +84,7 @@ static const escapes save_attr = {
 
 /* Write len bytes of UTF-8 escaped by e: runs that need nothing are
  * copied whole. */
-static void put_escaped(outbuf *o, const escapes *e, const char *str, size_t len)
+static void put_escaped(xml_out *o, const escapes *e, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t from = 0, i = 0;
@@ -123,30 +95,30 @@ static void put_escaped(outbuf *o, const escapes *e, const char *str, size_t len
             i++;
             continue;
         }
-        out_put(o, str + from, i - from);
+        out_put(&o->out, str + from, i - from);
         if (k == ESCAPE) {
-            out_str(o, e->as[s[i]]);
+            out_str(&o->out, e->as[s[i]]);
             i++;
         } else {
-            out_put(o, "\xEF\xBF\xBD", 3);
+            out_put(&o->out, "\xEF\xBF\xBD", 3);
             o->replaced++;
             i += k == LOOK ? 3 : 1;
         }
         from = i;
     }
-    out_put(o, str + from, len - from);
+    out_put(&o->out, str + from, len - from);
 }
 
 /* In pretty mode, element-only content is indented two spaces a level. */
-static void put_indent(outbuf *o, size_t depth)
+static void put_indent(xml_out *o, size_t depth)
 {
     static const char spaces[] = "\n                                ";
-    out_put(o, spaces, 1);
+    out_put(&o->out, spaces, 1);
     if (depth > DK_MAX_DEPTH)
         depth = DK_MAX_DEPTH;
     for (size_t n = 2 * depth; n > 0;) {
         size_t k = n < sizeof spaces - 2 ? n : sizeof spaces - 2;
-        out_put(o, spaces + 1, k);
+        out_put(&o->out, spaces + 1, k);
         n -= k;
     }
 }
@@ -179,43 +151,43 @@ __attribute__((constructor)) static void init_attr_lists(void)
     }
 }
 
-static void open_tag(outbuf *o, const dk_node *n, bool root)
+static void open_tag(xml_out *o, const dk_node *n, bool root)
 {
     const escapes *e = o->pretty ? &save_attr : &c14n_attr;
     dk_type type = dk_node_type(n);
-    out_put(o, "<", 1);
-    out_str(o, dk_type_name(type));
+    out_put(&o->out, "<", 1);
+    out_str(&o->out, dk_type_name(type));
     if (root)
-        out_str(o, " xmlns=\"" XMLP_NS "\"");
+        out_str(&o->out, " xmlns=\"" XMLP_NS "\"");
     const attr_list *l = o->pretty ? &by_enum[type] : &by_name[type];
     for (int i = 0; i < l->n; i++) {
         const char *v = dk_node_attr(n, l->attrs[i]);
         if (!v)
             continue;
-        out_put(o, " ", 1);
-        out_str(o, dk_attr_name(l->attrs[i]));
-        out_put(o, "=\"", 2);
+        out_put(&o->out, " ", 1);
+        out_str(&o->out, dk_attr_name(l->attrs[i]));
+        out_put(&o->out, "=\"", 2);
         put_escaped(o, e, v, strlen(v));
-        out_put(o, "\"", 1);
+        out_put(&o->out, "\"", 1);
     }
     /* an empty element: <x/> from the serializer, <x></x> in C14N */
     if (o->pretty && !dk_node_first(n))
-        out_put(o, "/>", 2);
+        out_put(&o->out, "/>", 2);
     else
-        out_put(o, ">", 1);
+        out_put(&o->out, ">", 1);
 }
 
-static void close_tag(outbuf *o, const dk_node *n)
+static void close_tag(xml_out *o, const dk_node *n)
 {
     if (o->pretty && !dk_node_first(n))
         return;
-    out_put(o, "</", 2);
-    out_str(o, dk_type_name(dk_node_type(n)));
-    out_put(o, ">", 1);
+    out_put(&o->out, "</", 2);
+    out_str(&o->out, dk_type_name(dk_node_type(n)));
+    out_put(&o->out, ">", 1);
 }
 
 /* Does n's parent hold element-only content (indented in pretty mode)? */
-static bool indented(const outbuf *o, const dk_node *n)
+static bool indented(const xml_out *o, const dk_node *n)
 {
     const dk_node *p = dk_node_parent(n);
     return o->pretty && p && !dk_type_allows_text(dk_node_type(p));
@@ -223,20 +195,18 @@ static bool indented(const outbuf *o, const dk_node *n)
 
 int xmlp_write(dk_ctx *ctx, const dk_node *doc, dk_sink *sink)
 {
-    outbuf *o = malloc(sizeof *o);
+    xml_out *o = malloc(sizeof *o);
     if (!o)
         return dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
-    o->sink = sink;
-    o->len = 0;
-    o->failed = false;
+    out_init(&o->out, sink);
     o->pretty = dk_ctx_option(ctx, "pretty") != NULL;
     o->replaced = 0;
     const escapes *text = o->pretty ? &save_text : &c14n_text;
 
     if (o->pretty)
-        out_str(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        out_str(&o->out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     if (dk_ctx_option(ctx, "generator")) /* which program wrote the file */
-        out_str(o, "<?docket generator=\"docket " DK_VERSION "\"?>\n");
+        out_str(&o->out, "<?docket generator=\"docket " DK_VERSION "\"?>\n");
     /* Depth-first, without recursion. */
     const dk_node *n = doc;
     size_t depth = 0;
@@ -264,13 +234,13 @@ int xmlp_write(dk_ctx *ctx, const dk_node *doc, dk_sink *sink)
                 put_indent(o, depth);
             close_tag(o, n);
         }
-        if (n == doc || o->failed)
+        if (n == doc || o->out.failed)
             break;
         n = dk_node_next(n);
     }
     if (o->pretty)
-        out_put(o, "\n", 1);
-    int r = out_flush(o);
+        out_put(&o->out, "\n", 1);
+    int r = out_flush(&o->out);
     if (o->replaced)
         dk_ctx_warn(ctx, "%zu character%s that XML 1.0 does not allow "
                     "replaced with U+FFFD", o->replaced,
