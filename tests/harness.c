@@ -354,3 +354,26 @@ char *lost_words(const char *input, size_t len, const char *xml_output,
     }
     return report;
 }
+
+char *convert_text(const char *text, const char *const *extra, char **err)
+{
+    char *dir = temp_dir();
+    char in[512];
+    snprintf(in, sizeof in, "%s/in.txt", dir);
+    spit(in, text, strlen(text));
+    const char *args[24] = {"-t", "xml"};
+    size_t n = 2;
+    for (; extra && *extra; extra++)
+        args[n++] = *extra;
+    args[n++] = in;
+    args[n] = NULL;
+    run_result r = docket_run(args, NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    char *out = strdup(r.out);
+    if (err)
+        *err = strdup(r.err);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+    return out;
+}

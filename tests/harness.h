@@ -42,6 +42,12 @@ void rm_rf(const char *path);
 /* Number of entries in a directory, . and .. excepted. */
 int dir_entries(const char *path);
 
+/* Convert text given inline (a file in.txt) with -t xml and the extra
+ * arguments (NULL-terminated, or NULL); asserts success and returns the
+ * output, and in *err (if err) what docket wrote to stderr. Transfer
+ * full. */
+char *convert_text(const char *text, const char *const *extra, char **err);
+
 /* Run a suite and free it; returns the exit status for main (0 if every
  * test passed). */
 int run_suite(Suite *s);

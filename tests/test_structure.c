@@ -90,48 +90,27 @@ START_TEST(clean_repairs_text)
 }
 END_TEST
 
-/* Convert text given inline; returns the canonical XML (free it). */
-static char *xml_of(const char *text, const char *const *extra)
-{
-    char *dir = temp_dir();
-    char in[512];
-    snprintf(in, sizeof in, "%s/in.txt", dir);
-    spit(in, text, strlen(text));
-    const char *args[12] = {"-t", "xml"};
-    size_t n = 2;
-    for (; extra && *extra; extra++)
-        args[n++] = *extra;
-    args[n++] = in;
-    args[n] = NULL;
-    run_result r = docket_run(args, NULL);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    char *out = strdup(r.out);
-    run_free(&r);
-    rm_rf(dir);
-    free(dir);
-    return out;
-}
-
 START_TEST(letters_in_odd_shapes)
 {
     /* no blank lines at all */
-    char *x = xml_of("Dear Bob,\nSome text.\nYours sincerely\nAlice\n", NULL);
+    char *x = convert_text("Dear Bob,\nSome text.\nYours sincerely\nAlice\n", NULL, NULL);
     ck_assert_msg(strstr(x, "<salutation>Dear Bob,</salutation><body><p offset=\"10\">"
                             "Some text.</p></body><closing>Yours sincerely</closing>"
                             "<signature><name>Alice</name></signature>"), "%s", x);
     free(x);
     /* a closing without a salutation keeps every paragraph */
-    x = xml_of("Thanks for everything you did.\n\nMore text here.\n\n"
-               "Yours sincerely\n\nBob Smith\n", (const char *const[]){"-T", "letter", NULL});
+    x = convert_text("Thanks for everything you did.\n\nMore text here.\n\n"
+                     "Yours sincerely\n\nBob Smith\n",
+                     (const char *const[]){"-T", "letter", NULL}, NULL);
     ck_assert_msg(strstr(x, "Thanks for everything you did.") &&
                   strstr(x, "<signature><name>Bob Smith</name></signature>"), "%s", x);
     free(x);
     /* a report with a letter after it keeps the report before the letter */
-    x = xml_of("Northshire PEEL 2017\n\nHow effective is the force?\n\nGood\n\n"
+    x = convert_text("Northshire PEEL 2017\n\nHow effective is the force?\n\nGood\n\n"
                "The force is effective at keeping people safe and it has improved "
                "since the last inspection in many ways.\n\n"
                "Chief Constable\nNorthshire Police\n\nDear Chief Constable,\n\n"
-               "Thank you for the report.\n\nYours sincerely\n\nA. Inspector\n", NULL);
+               "Thank you for the report.\n\nYours sincerely\n\nA. Inspector\n", NULL, NULL);
     ck_assert_msg(strstr(x, "The force is effective at keeping") <
                   strstr(x, "<letter>"), "%s", x);
     ck_assert_msg(strstr(x, "<recipient><role>Chief Constable</role><org>Northshire "
@@ -142,11 +121,11 @@ END_TEST
 
 START_TEST(not_a_letter_is_left_alone)
 {
-    char *a = xml_of("Title line\n\nA heading\n\nA paragraph of text here.\n\n"
-                     "\xe2\x80\xa2 one\n\xe2\x80\xa2 two\n", NULL);
-    char *b = xml_of("Title line\n\nA heading\n\nA paragraph of text here.\n\n"
-                     "\xe2\x80\xa2 one\n\xe2\x80\xa2 two\n",
-                     (const char *const[]){"-T", "letter", NULL});
+    char *a = convert_text("Title line\n\nA heading\n\nA paragraph of text here.\n\n"
+                     "\xe2\x80\xa2 one\n\xe2\x80\xa2 two\n", NULL, NULL);
+    char *b = convert_text("Title line\n\nA heading\n\nA paragraph of text here.\n\n"
+                           "\xe2\x80\xa2 one\n\xe2\x80\xa2 two\n",
+                           (const char *const[]){"-T", "letter", NULL}, NULL);
     ck_assert_str_eq(a, b);
     free(a);
     free(b);
@@ -158,12 +137,12 @@ START_TEST(deep_lists_and_emptied_blocks)
     char text[20000] = "";
     for (int i = 0; i < 120; i++)
         snprintf(text + strlen(text), sizeof text - strlen(text), "%*s- item %d\n", i, "", i);
-    char *x = xml_of(text, NULL);
+    char *x = convert_text(text, NULL, NULL);
     ck_assert(strstr(x, "item 119"));
     free(x);
     /* blocks that cleaning empties are removed, not left empty */
-    x = xml_of("\xc2\xad\n\nText para.\n\n\xe2\x80\x8c\n\nMore text.\n\n"
-               "\xe2\x80\xa2 Share\n\xe2\x80\xa2 \xc2\xad x\n", NULL);
+    x = convert_text("\xc2\xad\n\nText para.\n\n\xe2\x80\x8c\n\nMore text.\n\n"
+               "\xe2\x80\xa2 Share\n\xe2\x80\xa2 \xc2\xad x\n", NULL, NULL);
     ck_assert_msg(!strstr(x, "<title></title>") && !strstr(x, "<heading level=\"1\"></heading>") &&
                   !strstr(x, "<item></item>") && !strstr(x, "<p></p>"), "%s", x);
     free(x);

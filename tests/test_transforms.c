@@ -383,29 +383,6 @@ END_TEST
 
 /* ---- clean ------------------------------------------------------------------ */
 
-static char *convert(const char *text, const char *const *extra, char **err)
-{
-    char *dir = temp_dir();
-    char in[512];
-    snprintf(in, sizeof in, "%s/in.txt", dir);
-    spit(in, text, strlen(text));
-    const char *args[16] = {"-t", "xml"};
-    size_t n = 2;
-    for (; extra && *extra; extra++)
-        args[n++] = *extra;
-    args[n++] = in;
-    args[n] = NULL;
-    run_result r = docket_run(args, NULL);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    char *out = strdup(r.out);
-    if (err)
-        *err = strdup(r.err);
-    run_free(&r);
-    rm_rf(dir);
-    free(dir);
-    return out;
-}
-
 /* Mojibake is repaired only where it is provably UTF-8 read as
  * Windows-1252; correct text in any script is left alone. */
 START_TEST(clean_leaves_correct_text_alone)
@@ -419,7 +396,7 @@ START_TEST(clean_leaves_correct_text_alone)
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
         char text[256];
         snprintf(text, sizeof text, "Title\n\nA paragraph: %s.\n", kept[i]);
-        char *x = convert(text, NULL, NULL);
+        char *x = convert_text(text, NULL, NULL);
         ck_assert_msg(strstr(x, kept[i]), "%s became %s", kept[i], x);
         free(x);
     }
@@ -437,7 +414,7 @@ START_TEST(clean_leaves_correct_text_alone)
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         char text[256];
         snprintf(text, sizeof text, "Title\n\nA paragraph: %s.\n", fixed[i].in);
-        char *x = convert(text, NULL, NULL);
+        char *x = convert_text(text, NULL, NULL);
         ck_assert_msg(strstr(x, fixed[i].out), "%s: %s", fixed[i].in, x);
         free(x);
     }
@@ -464,13 +441,13 @@ START_TEST(clean_repeats_differ_only_in_function_words)
     char text[2048];
     snprintf(text, sizeof text, "Title\n\n%s\n\n%s\n", a, b);
     char *err;
-    char *x = convert(text, NULL, &err);
+    char *x = convert_text(text, NULL, &err);
     ck_assert_msg(strstr(x, "domestic abuse") && strstr(x, "child abuse"), "%s", x);
     ck_assert(!strstr(err, "repeated"));
     free(x);
     free(err);
     snprintf(text, sizeof text, "Title\n\n%s\n\n%s\n", a, c);
-    x = convert(text, NULL, &err);
+    x = convert_text(text, NULL, &err);
     ck_assert_msg(strstr(err, "removed a repeated paragraph"), "%s", err);
     ck_assert(!strstr(x, "improve way"));
     free(x);
@@ -481,7 +458,7 @@ START_TEST(clean_repeats_differ_only_in_function_words)
                     "receives a consistent service to the first call to the "
                     "end of the case.";
     snprintf(text, sizeof text, "Title\n\n%s\n\n%s\n", a, d);
-    x = convert(text, NULL, &err);
+    x = convert_text(text, NULL, &err);
     ck_assert_msg(strstr(x, "service from the first") && strstr(x, "service to the first"),
                   "%s", x);
     ck_assert_msg(!strstr(err, "repeated"), "%s", err);
@@ -503,7 +480,7 @@ START_TEST(updated_line_keeps_what_follows_the_date)
                        "Last updated: 02/03/2017.\n\n"
                        "How effective is the force at keeping people safe?\n\nGood\n\n"
                        "The force keeps people safe.\n";
-    char *x = convert(page, NULL, NULL);
+    char *x = convert_text(page, NULL, NULL);
     assert_has(x, "<date role=\"updated\" when=\"2017-03-02\">02/03/2017");
     ck_assert_msg(!strstr(x, "<p>Last updated"), "%s", x);
     free(x);
@@ -513,7 +490,7 @@ START_TEST(updated_line_keeps_what_follows_the_date)
                          "again\n\n"
                          "How effective is the force at keeping people safe?\n\nGood\n\n"
                          "The force keeps people safe.\n";
-    x = convert(longer, NULL, NULL);
+    x = convert_text(longer, NULL, NULL);
     assert_has(x, "<date role=\"updated\" when=\"2017-03-02\">02/03/2017</date>");
     assert_has(x, "after the force challenged two of the findings about custody");
     free(x);
@@ -523,7 +500,7 @@ START_TEST(updated_line_keeps_what_follows_the_date)
                           "Last updated: 02/03/2017\n\n"
                           "Westshire Police has been told to improve, inspectors said.\n";
     static const char *const to_text[] = {"-t", "text", NULL};
-    x = convert(article, to_text, NULL);
+    x = convert_text(article, to_text, NULL);
     ck_assert_str_eq(x, "Force told to improve\n\nJane Smith\n\nLast updated 02/03/2017\n\n"
                         "Westshire Police has been told to improve, inspectors said.\n");
     free(x);
@@ -534,7 +511,7 @@ END_TEST
  * title found after it, the breadcrumb gone as furniture. */
 START_TEST(menu_lines_above_the_title)
 {
-    char *x = convert("Skip to main content\nHMICFRS\nHome\nAbout us\nPublications\n"
+    char *x = convert_text("Skip to main content\nHMICFRS\nHome\nAbout us\nPublications\n"
                       "Contact us\n\nHome \xE2\x80\xBA PEEL \xE2\x80\xBA Westshire\n\n"
                       "Westshire PEEL 2018/19\n\n"
                       "How effective is the force at keeping people safe?\n\nGood\n\n"
@@ -546,7 +523,7 @@ START_TEST(menu_lines_above_the_title)
     free(x);
     /* three short lines are a cover, not a menu: the question after them
      * stays a question */
-    x = convert("Westshire Constabulary\nPEEL 2017\nPolice effectiveness\n\n"
+    x = convert_text("Westshire Constabulary\nPEEL 2017\nPolice effectiveness\n\n"
                 "How effective is the force at keeping people safe?\n\nGood\n\n"
                 "The force keeps people safe.\n", NULL, NULL);
     assert_has(x, "<section kind=\"question\" offset=\"55\"><heading level=\"1\">How effective");
@@ -566,18 +543,18 @@ START_TEST(recommendations_of_a_cause_of_concern)
                        "%s\n- review how it assigns officers.\n\n";
     char text[1024];
     snprintf(text, sizeof text, page, "To address this cause of concern, the force should:");
-    char *x = convert(text, NULL, NULL);
+    char *x = convert_text(text, NULL, NULL);
     assert_has(x, "<section kind=\"causes-of-concern\"");
     assert_has(x, "<heading level=\"3\">Recommendations</heading>");
     free(x);
     snprintf(text, sizeof text, page, "We make the following recommendations to all forces:");
-    x = convert(text, NULL, NULL);
+    x = convert_text(text, NULL, NULL);
     assert_has(x, "<heading level=\"1\">Recommendations</heading>");
     free(x);
     /* the question's areas for improvement after them: still the question's */
     char more[1200];
     snprintf(more, sizeof more, "%sAreas for improvement\n\n- The force should act.\n", text);
-    x = convert(more, NULL, NULL);
+    x = convert_text(more, NULL, NULL);
     assert_has(x, "<heading level=\"3\">Recommendations</heading>");
     free(x);
 }
@@ -605,7 +582,7 @@ START_TEST(force_names_with_joining_words)
         snprintf(page, sizeof page, "Westshire PEEL 2016\n\n%s\n\n"
                  "How effective is the force at keeping people safe?\n\nGood\n",
                  cases[i].text);
-        char *x = convert(page, NULL, NULL);
+        char *x = convert_text(page, NULL, NULL);
         snprintf(want, sizeof want, "<force>%s</force>", cases[i].force);
         ck_assert_msg(strstr(x, want), "%s\n%s", want, x);
         free(x);
@@ -631,7 +608,7 @@ START_TEST(letter_parties_lose_nothing)
                  "Mr A. Smith\nHome Office\n2 Marsham Street\nLondon SW1P 4DF\n\n"
                  "1 May 2020\n\nDear Mr Smith,\n\nThank you for your letter.\n\n"
                  "Yours sincerely\n\nJo Bloggs\n");
-    char *x = convert(text, NULL, NULL);
+    char *x = convert_text(text, NULL, NULL);
     for (int i = 1; i <= 14; i++) {
         char line[64];
         snprintf(line, sizeof line, "<line>Address line %d</line>", i);
@@ -650,7 +627,7 @@ END_TEST
 /* Lines run together, labels, references and a date under the signature. */
 START_TEST(letter_front_matter_line_by_line)
 {
-    char *x = convert(
+    char *x = convert_text(
         "NORTHSHIRE POLICE\nGround Floor, Aire House\nLeeds LS1 2AB\n"
         "Direct line: 0113 496 0001\nFax: 0113 496 0002\n"
         "The Chief Constable\nWestvale Constabulary\nHQ Road\nWestvale WV1 1AA\n\n"
@@ -671,12 +648,12 @@ START_TEST(letter_front_matter_line_by_line)
     ck_assert_msg(strstr(x, "</letter></body>"), "text after the letter:\n%s", x);
     free(x);
     /* the only date under the signature */
-    x = convert("Dear Jo,\n\nThanks for the report.\n\nKind regards\n\nSam\n\n"
+    x = convert_text("Dear Jo,\n\nThanks for the report.\n\nKind regards\n\nSam\n\n"
                 "3 March 2020\n", NULL, NULL);
     assert_has(x, "<letter><date role=\"written\" when=\"2020-03-03\">3 March 2020</date>");
     free(x);
     /* a sender block whose first line, the organisation, is long */
-    x = convert("Office of the Police and Crime Commissioner for Westvale and Harbury\n"
+    x = convert_text("Office of the Police and Crime Commissioner for Westvale and Harbury\n"
                 "No. 1 Mill Yard\nHarbury\nHB1 2CD\nTel: 01632 960000\n\n"
                 "14 October 2019\n\nDear Sir,\n\nThank you for the report.\n\n"
                 "Yours faithfully\n\nSam Jones\n", NULL, NULL);
@@ -685,20 +662,20 @@ START_TEST(letter_front_matter_line_by_line)
                   "<line>HB1 2CD</line></address><phone>01632 960000</phone></sender>");
     free(x);
     /* an organisation's name wrapped onto a line that starts with "and" */
-    x = convert("Her Majesty's Inspectorate of Constabulary\nand Fire & Rescue Services\n"
+    x = convert_text("Her Majesty's Inspectorate of Constabulary\nand Fire & Rescue Services\n"
                 "1 Mill Yard\nHarbury HB1 2CD\n\n3 March 2020\n\nDear Sam,\n\n"
                 "Thanks.\n\nYours sincerely\n\nJo Bloggs\n", NULL, NULL);
     assert_has(x, "<org>Her Majesty's Inspectorate of Constabulary and Fire &amp; Rescue "
                   "Services</org><address><line>1 Mill Yard</line>");
     free(x);
     /* a surname that is also an organisation word, after an honorific */
-    x = convert("Mr S. Branch\nHead of Standards\nWestvale Constabulary\nHQ Road\n"
+    x = convert_text("Mr S. Branch\nHead of Standards\nWestvale Constabulary\nHQ Road\n"
                 "Westvale WV1 1AA\n\n3 March 2020\n\nDear Mr Branch,\n\n"
                 "Thank you.\n\nYours sincerely\n\nSam Jones\n", NULL, NULL);
     assert_has(x, "<name>Mr S. Branch</name>");
     free(x);
     /* a label standing alone on its line over the copy list */
-    x = convert("Dear Jo,\n\nThanks for the report.\n\nYours sincerely\n\nSam Jones\n"
+    x = convert_text("Dear Jo,\n\nThanks for the report.\n\nYours sincerely\n\nSam Jones\n"
                 "Police and Crime Commissioner\n\nCopy to:\nChief Constable A. Moss\n"
                 "Chair, Police and Crime Panel\n", NULL, NULL);
     assert_has(x, "<role>Police and Crime Commissioner</role></signature>"
@@ -714,7 +691,7 @@ START_TEST(letter_keeps_what_it_does_not_understand)
                        "How effective is the force at investigating crime?\n\n"
                        "Good\n\nThe force investigates crime well.\n\n"
                        "Yours sincerely\n\nJo Bloggs\n";
-    char *x = convert(text, (const char *const[]){"--no-transforms", "-T", "inspection",
+    char *x = convert_text(text, (const char *const[]){"--no-transforms", "-T", "inspection",
                                                    "-T", "letter", NULL}, NULL);
     assert_has(x, "<section kind=\"question\"");
     assert_has(x, "<grade value=\"good\">Good</grade>");
