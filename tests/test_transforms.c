@@ -521,6 +521,16 @@ START_TEST(menu_lines_above_the_title)
                   "Publications<br></br>Contact us</p>");
     ck_assert_msg(!strstr(x, "PEEL \xE2\x80\xBA"), "%s", x);
     free(x);
+    /* a cookie banner whose buttons stand on lines of their own, in the
+     * same block: the banner goes whole and the title still comes */
+    x = convert_text("Cookies on this site\nWe use essential cookies to make this site "
+                     "work. We'd also like to set analytics cookies.\nAccept analytics "
+                     "cookies\nReject analytics cookies\n\nWestshire PEEL 2017\n\n"
+                     "How effective is the force at keeping people safe?\n\nGood\n", NULL,
+                     NULL);
+    assert_has(x, "<title>Westshire PEEL 2017</title>");
+    ck_assert_msg(!strstr(x, "essential cookies"), "%s", x);
+    free(x);
     /* three short lines are a cover, not a menu: the question after them
      * stays a question */
     x = convert_text("Westshire Constabulary\nPEEL 2017\nPolice effectiveness\n\n"

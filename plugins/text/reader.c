@@ -912,6 +912,17 @@ int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
             while ((more = window_fill(&w, j + 1)) > 0 && w.v[j].len > 0 &&
                    !stands_alone(&w.v[j]) && !letter_mark(&b, w.base + j))
                 j++;
+        /* a cookie banner whose buttons stand alone ("Accept analytics
+         * cookies") is read whole, so that clean sees the banner */
+        if (more > 0 && j < w.n && w.v[j].len > 0 && !letter_mark(&b, w.base + j)) {
+            size_t m = j;
+            while ((more = window_fill(&w, m + 1)) > 0 && w.v[m].len > 0)
+                m++;
+            const char *from = w.v[0].s, *to = w.v[m - 1].s + w.v[m - 1].len;
+            if (more >= 0 && dkr_is_boilerplate_block(from, (size_t)(to - from)))
+                j = m;
+            more = more < 0 ? more : window_fill(&w, j + 1);
+        }
         size_t k = j;
         while (more >= 0 && (more = window_fill(&w, k + 1)) > 0 &&
                w.v[k].len == 0)
