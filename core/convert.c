@@ -235,22 +235,6 @@ static double now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-static int deepest(dk_node *n, int depth, void *user)
-{
-    int *max = user;
-    if (dk_node_type(n) != DK_TEXT && depth + 1 > *max)
-        *max = depth + 1;
-    return 0;
-}
-
-/* How deeply elements nest (the document is 1), as readers count it. */
-static int element_depth(dk_node *doc)
-{
-    int max = 0;
-    dk_node_walk(doc, deepest, &max);
-    return max;
-}
-
 /* Run a transform by name. A default transform (asked for by a reader)
  * that is not installed is skipped with a warning; one the user named is
  * an error. */
@@ -274,7 +258,7 @@ static int run_transform(dk_registry *reg, dk_ctx *ctx, const char *name,
             return dk_ctx_fail(ctx, DK_E_PLUGIN, "transform plugin '%s' failed",
                                name);
         dk__ctx_info(ctx, "transform %s: %.1f ms", name, now_ms() - t0);
-        if (element_depth(doc) > DK_MAX_DEPTH)
+        if (dk__element_depth(doc) > DK_MAX_DEPTH)
             return dk_ctx_fail(ctx, DK_E_LIMIT, "transform '%s' nested the "
                                "document deeper than %d levels", name,
                                DK_MAX_DEPTH);

@@ -125,6 +125,12 @@ const dk_plugin_entry *dk__registry_detect(dk_registry *reg,
 /* Is some plugin of this kind known, for a name or format? */
 bool dk__registry_has(const dk_registry *reg, uint32_t kind, const char *what);
 
+/* ---- the tree (tree.c) ---------------------------------------------------------- */
+
+/* How deeply elements nest below node (node itself is 1; text nodes do
+ * not count). */
+int dk__element_depth(const dk_node *node);
+
 /* ---- input, files and detection (convert.c) ---------------------------------- */
 
 /* The largest input read (the option "max-input-size", "512M" style, else

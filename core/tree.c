@@ -1,4 +1,6 @@
 /* The document tree: content model, builders, traversal. */
+#include "internal.h"
+
 #include <docket/buf.h>
 #include <docket/tree.h>
 
@@ -839,20 +841,39 @@ int dk_node_walk(dk_node *node, dk_walk_fn fn, void *user)
     return 0;
 }
 
-static int depth_cb(dk_node *n, int depth, void *user)
+/* How deeply node's subtree nests, counting text nodes or not: one walk
+ * over the fields, no callback (run after every transform). */
+static int subtree_depth(const dk_node *node, bool count_text)
 {
-    (void)n;
-    int *max = user;
-    if (depth + 1 > *max)
-        *max = depth + 1;
-    return 0;
+    int max = 0, depth = 1;
+    const dk_node *n = node;
+    while (n) {
+        if (depth > max && (count_text || n->type != DK_TEXT))
+            max = depth;
+        if (n->first) {
+            n = n->first;
+            depth++;
+            continue;
+        }
+        while (n != node && !n->next) {
+            n = n->parent;
+            depth--;
+        }
+        if (n == node)
+            break;
+        n = n->next;
+    }
+    return max;
 }
 
 int dk_node_depth(const dk_node *node)
 {
-    int max = 0;
-    dk_node_walk((dk_node *)node, depth_cb, &max);
-    return max;
+    return subtree_depth(node, true);
+}
+
+int dk__element_depth(const dk_node *node)
+{
+    return subtree_depth(node, false);
 }
 
 dk_node *dk_document_new(const char *kind)

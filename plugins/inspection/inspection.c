@@ -957,8 +957,10 @@ static bool has_date_role(const dk_node *meta, const char *role)
 static int section_shape(dk_node *n, int depth, void *user)
 {
     uint64_t *h = user;
-    if (dk_node_type(n) != DK_SECTION)
-        return 0;
+    dk_type t = dk_node_type(n);
+    if (t != DK_SECTION) /* pillars() moves the body's sections only: what
+                            lists, tables and paragraphs hold is not looked into */
+        return t == DK_BODY || t == DK_QUOTE ? 0 : 1;
     const char *k = dk_node_attr(n, DK_ATTR_KIND);
     *h = (*h ^ (uint64_t)depth) * 1099511628211u;
     for (; k && *k; k++)

@@ -1,10 +1,7 @@
 /* xml: docket's canonical XML (W3C C14N), its reader and its schema. */
-#define _GNU_SOURCE
+#include "../part.h"
 #include "xmlp.h"
 
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,81 +9,32 @@ static const char *const extensions[] = {"xml", NULL};
 
 /* ---- the libxml2 part, opened on first use ---------------------------------- */
 
-static pthread_mutex_t parts_lock = PTHREAD_MUTEX_INITIALIZER;
-static void *parts_handle;
-static const xmlp_table *parts;
-static char parts_error[4096 + 128];
-
-/* Open XMLP_PARTS_FILE in the folder this plugin was loaded from and set
- * it up. Called with parts_lock held. */
-static void load_parts(void)
+static int setup_parts(const void *table)
 {
-    Dl_info info;
-    char path[4096];
-    if (!dladdr((void *)load_parts, &info) || !info.dli_fname) {
-        snprintf(parts_error, sizeof parts_error, "cannot tell where the xml "
-                 "plugin was loaded from");
-        return;
-    }
-    const char *slash = strrchr(info.dli_fname, '/');
-    int dir = slash ? (int)(slash - info.dli_fname) : 1;
-    snprintf(path, sizeof path, "%.*s/%s", dir, slash ? info.dli_fname : ".",
-             XMLP_PARTS_FILE);
-    parts_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!parts_handle) {
-        const char *why = dlerror(); /* copied at once: the next call overwrites it */
-        snprintf(parts_error, sizeof parts_error, "%s", why ? why : path);
-        return;
-    }
-    const xmlp_table *t = dlsym(parts_handle, XMLP_PARTS_SYMBOL);
-    if (!t || t->setup() < 0) {
-        snprintf(parts_error, sizeof parts_error, "%s: %s", path,
-                 t ? "cannot set libxml2 up" : "no " XMLP_PARTS_SYMBOL);
-        dlclose(parts_handle);
-        parts_handle = NULL;
-        return;
-    }
-    parts = t;
+    return ((const xmlp_table *)table)->setup();
 }
 
-/* The reading part, opened if it is not yet; NULL after dk_ctx_fail(). */
-static const xmlp_table *get_parts(dk_ctx *ctx)
-{
-    pthread_mutex_lock(&parts_lock);
-    if (!parts && !parts_error[0])
-        load_parts();
-    const xmlp_table *t = parts;
-    pthread_mutex_unlock(&parts_lock);
-    if (!t)
-        dk_ctx_fail(ctx, DK_E_PLUGIN, "cannot load the XML reader: %s",
-                    parts_error);
-    return t;
-}
+static part parts = PART_INIT(XMLP_PARTS_FILE, XMLP_PARTS_SYMBOL,
+                              "the XML reader", setup_parts);
 
 /* When docket closes the plugin (no conversion is running): close the
  * reading part too. */
 static void xml_deinit(void)
 {
-    pthread_mutex_lock(&parts_lock);
-    if (parts_handle)
-        dlclose(parts_handle);
-    parts_handle = NULL;
-    parts = NULL;
-    parts_error[0] = '\0';
-    pthread_mutex_unlock(&parts_lock);
+    part_close(&parts);
 }
 
 static int xml_read(dk_ctx *ctx, const unsigned char *data, size_t size,
                     dk_node **out)
 {
     *out = NULL;
-    const xmlp_table *t = get_parts(ctx);
+    const xmlp_table *t = part_get(&parts, ctx, (const void *)xml_read);
     return t ? t->read(ctx, data, size, out) : -1;
 }
 
 static int xml_validate(dk_ctx *ctx, const unsigned char *data, size_t size)
 {
-    const xmlp_table *t = get_parts(ctx);
+    const xmlp_table *t = part_get(&parts, ctx, (const void *)xml_read);
     return t ? t->validate(ctx, data, size) : -1;
 }
 
