@@ -642,10 +642,12 @@ static int unmark_question(state *st, dk_node *section, const char *kind)
  * pillar's name: "How well the force tackles crime" + "Ungraded", which is
  * no question), the introducer as a paragraph, and its questions; it ends
  * at the next pillar, or at the first section after its questions that is
- * not one.
+ * not one. Returns 1 if it changed the body (moved a block, a grade or
+ * marked a pillar), 0 if not, -1 out of memory.
  */
 static int pillars(state *st, dk_node *body)
 {
+    bool changed = false;
     /* the pillars' first sections */
     size_t n = 0;
     for (dk_node *c = dk_node_first(body); c; c = dk_node_next(c))
@@ -705,6 +707,7 @@ static int pillars(state *st, dk_node *body)
         bool intro = false, seen_intro = false;
         for (size_t j = i + 1; j < n && !head[j]; j++)
             intro |= dk_node_type(kids[j]) == DK_SECTION && introducer(kids[j]);
+        changed |= !is_kind(pillar, "pillar");
         if ((r = unmark_question(st, pillar, "pillar")) < 0)
             break;
         for (size_t j = i + 1; j < n && !head[j] && r == 0; j++) {
@@ -738,6 +741,7 @@ static int pillars(state *st, dk_node *body)
             }
             questions |= q;
             seen_intro |= dk_node_type(c) == DK_SECTION && introducer(c);
+            changed = true;
             dk_node_detach(c);
             if (dk_node_type(c) == DK_SECTION && introducer(c)) {
                 dk_node_append(pillar, c); /* detached into the pillar first */
@@ -750,7 +754,7 @@ static int pillars(state *st, dk_node *body)
     }
     free(head);
     free(kids);
-    return r;
+    return r < 0 ? r : changed;
 }
 
 /* Every heading's level is the depth of its section. */
@@ -953,21 +957,6 @@ static bool has_date_role(const dk_node *meta, const char *role)
     return false;
 }
 
-/* The shape of the sections: what pillars() changes. */
-static int section_shape(dk_node *n, int depth, void *user)
-{
-    uint64_t *h = user;
-    dk_type t = dk_node_type(n);
-    if (t != DK_SECTION) /* pillars() moves the body's sections only: what
-                            lists, tables and paragraphs hold is not looked into */
-        return t == DK_BODY || t == DK_QUOTE ? 0 : 1;
-    const char *k = dk_node_attr(n, DK_ATTR_KIND);
-    *h = (*h ^ (uint64_t)depth) * 1099511628211u;
-    for (; k && *k; k++)
-        *h = (*h ^ (unsigned char)*k) * 1099511628211u;
-    return 0;
-}
-
 /* Pillars grouped until they stay as they are: grouping one pillar can
  * make the sections before an introducer read differently, and the
  * transform must give on its own output what it gave (a second run
@@ -975,16 +964,10 @@ static int section_shape(dk_node *n, int depth, void *user)
  * children only. */
 static int settle_pillars(state *st, dk_node *body)
 {
-    uint64_t before = 14695981039346656037u;
-    dk_node_walk(body, section_shape, &before);
     for (int round = 0; round < 4; round++) {
-        if (pillars(st, body) < 0)
-            return -1;
-        uint64_t after = 14695981039346656037u;
-        dk_node_walk(body, section_shape, &after);
-        if (after == before)
-            break;
-        before = after;
+        int r = pillars(st, body);
+        if (r <= 0)
+            return r;
     }
     return 0;
 }
