@@ -263,13 +263,158 @@ static bool text_ok(const char *s, size_t len)
     return memchr(s, '\0', len) == NULL && dk_utf8_valid_prefix(s, len) == len;
 }
 
+/* ---- node storage ------------------------------------------------------ */
+
+/*
+ * Nodes come from slabs, not from one malloc each: the nodes a reader
+ * makes one after another lie one after another in memory, so each later
+ * walk over the tree (every transform, the writer, the free) reads memory
+ * in order instead of chasing pointers across the heap, and a node costs
+ * no allocator header. Each thread keeps its own list of free nodes and
+ * its own slab to cut from, so taking or giving back a node takes no lock;
+ * a node may be freed by any thread (it joins that thread's list). Slabs
+ * are kept for the life of the process on one list (they stay reachable),
+ * and the free nodes of a thread that ends go to a shared list for the
+ * others. Built with AddressSanitizer, every node is a malloc block of its
+ * own again, so that its checks of each node's lifetime and of leaks hold.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define NODE_SLABS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NODE_SLABS 0
+#endif
+#endif
+#ifndef NODE_SLABS
+#define NODE_SLABS 1
+#endif
+
+#if NODE_SLABS
+#include <pthread.h>
+
+enum { SLAB_NODES = 900 }; /* about 64 KiB */
+
+typedef struct slab {
+    struct slab *next;
+    dk_node nodes[SLAB_NODES];
+} slab;
+
+typedef struct node_cache {
+    dk_node *free;  /* linked through ->next */
+    dk_node *cut;   /* the next node of the thread's slab */
+    size_t left;    /* nodes left there */
+    bool known;     /* registered for the hand-over at thread exit */
+} node_cache;
+
+static pthread_mutex_t slabs_lock = PTHREAD_MUTEX_INITIALIZER;
+static slab *slabs;           /* every slab, for the life of the process */
+static dk_node *shared_free;  /* nodes left by threads that ended */
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static _Thread_local node_cache cache;
+
+/* A thread ends: its free nodes, and what it had not cut of its slab, go
+ * to the shared list. */
+static void hand_over(void *p)
+{
+    node_cache *c = p;
+    c->known = false; /* a node used after this registers the thread again */
+    while (c->left) {
+        c->cut->next = c->free;
+        c->free = c->cut++;
+        c->left--;
+    }
+    if (!c->free)
+        return;
+    dk_node *tail = c->free;
+    while (tail->next)
+        tail = tail->next;
+    pthread_mutex_lock(&slabs_lock);
+    tail->next = shared_free;
+    shared_free = c->free;
+    pthread_mutex_unlock(&slabs_lock);
+    c->free = NULL;
+}
+
+static void make_key(void)
+{
+    if (pthread_key_create(&cache_key, hand_over) != 0)
+        abort(); /* only when the process is out of keys at the first node */
+}
+
+static void know_thread(node_cache *c)
+{
+    pthread_once(&cache_once, make_key);
+    c->known = pthread_setspecific(cache_key, c) == 0;
+}
+
+/* The shared free nodes, else a new slab. Returns false out of memory. */
+static bool refill(node_cache *c)
+{
+    pthread_mutex_lock(&slabs_lock);
+    if (shared_free) {
+        c->free = shared_free;
+        shared_free = NULL;
+        pthread_mutex_unlock(&slabs_lock);
+        return true;
+    }
+    slab *s = malloc(sizeof *s);
+    if (s) {
+        s->next = slabs;
+        slabs = s;
+        c->cut = s->nodes;
+        c->left = SLAB_NODES;
+    }
+    pthread_mutex_unlock(&slabs_lock);
+    return s != NULL;
+}
+
+static dk_node *node_alloc(void)
+{
+    node_cache *c = &cache;
+    if (!c->known)
+        know_thread(c);
+    if (!c->free && !c->left && !refill(c))
+        return NULL;
+    dk_node *n;
+    if (c->free) {
+        n = c->free;
+        c->free = n->next;
+    } else {
+        n = c->cut++;
+        c->left--;
+    }
+    memset(n, 0, sizeof *n);
+    return n;
+}
+
+static void node_release(dk_node *n)
+{
+    node_cache *c = &cache;
+    if (!c->known)
+        know_thread(c);
+    n->next = c->free;
+    c->free = n;
+}
+#else
+static dk_node *node_alloc(void)
+{
+    return calloc(1, sizeof(dk_node));
+}
+
+static void node_release(dk_node *n)
+{
+    free(n);
+}
+#endif
+
 /* ---- nodes ------------------------------------------------------------- */
 
 dk_node *dk_node_new(dk_type type)
 {
     if (!type_ok(type) || type == DK_TEXT)
         return NULL;
-    dk_node *n = calloc(1, sizeof *n);
+    dk_node *n = node_alloc();
     if (n)
         n->type = type;
     return n;
@@ -286,39 +431,22 @@ static char *copy_bytes(const char *s, size_t len)
     return p;
 }
 
-/* A text node and its text in one allocation: most text never changes
- * after it is read, and one block instead of two saves a call and the
- * allocator's overhead on every run of text. */
 dk_node *dk_node_new_text(const char *utf8, size_t len)
 {
-    if (!text_ok(utf8, len) || len > (size_t)-1 / 2 - sizeof(dk_node))
+    if (!text_ok(utf8, len))
         return NULL;
-    dk_node *n = malloc(sizeof *n + len + 1);
+    dk_node *n = node_alloc();
     if (!n)
         return NULL;
-    memset(n, 0, sizeof *n);
     n->type = DK_TEXT;
-    n->text = (char *)(n + 1);
-    if (len)
-        memcpy(n->text, utf8, len);
-    n->text[len] = '\0';
+    n->text = copy_bytes(utf8, len);
+    if (!n->text) {
+        node_release(n);
+        return NULL;
+    }
     n->len = len;
     n->u.cap = len + 1;
     return n;
-}
-
-/* Is the text stored right after the node, in the node's allocation? */
-static bool text_inline(const dk_node *t)
-{
-    return t->text == (const char *)(t + 1);
-}
-
-/* The text of a text node, unless it is the node's own (before the text
- * grows or is replaced, and with the node). */
-static void free_text(dk_node *t)
-{
-    if (!text_inline(t))
-        free(t->text);
 }
 
 void dk_node_free(dk_node *node)
@@ -337,11 +465,11 @@ void dk_node_free(dk_node *node)
         }
         dk_node *back = node->next;
         if (node->type == DK_TEXT) {
-            free_text(node);
+            free(node->text);
         } else {
             free(node->u.attrs); /* and the values: one block */
         }
-        free(node);
+        node_release(node);
         node = back;
     }
 }
@@ -375,12 +503,9 @@ static int text_reserve(dk_node *t, size_t len)
     size_t cap = t->u.cap + t->u.cap / 2;
     if (cap < len + 1)
         cap = len + 1;
-    bool was_inline = text_inline(t);
-    char *p = was_inline ? malloc(cap) : realloc(t->text, cap);
+    char *p = realloc(t->text, cap);
     if (!p)
         return -1;
-    if (was_inline)
-        memcpy(p, t->text, t->len + 1);
     t->text = p;
     t->u.cap = cap;
     return 0;
@@ -723,7 +848,7 @@ int dk_node_set_text(dk_node *node, const char *utf8, size_t len)
     char *copy = copy_bytes(utf8, len);
     if (!copy)
         return -1;
-    free_text(node);
+    free(node->text);
     node->text = copy;
     node->len = len;
     node->u.cap = len + 1;

@@ -206,6 +206,105 @@ START_TEST(a_batch_shared_by_threads)
 }
 END_TEST
 
+/*
+ * Nodes made by one thread and freed by another, by threads that end with
+ * nodes on their free lists (which other threads then use), at once: every
+ * tree still holds exactly what was put in it. Under ThreadSanitizer this
+ * also checks the node slabs' shared parts for races.
+ */
+#define TREES 48
+#define PARAS 300
+
+typedef struct forest {
+    dk_node *tree[TREES];
+    int seed;
+} forest;
+
+static dk_node *grow(int seed, int t)
+{
+    dk_node *doc = dk_document_new(NULL);
+    ck_assert_ptr_nonnull(doc);
+    dk_node *body = dk_document_body(doc);
+    for (int i = 0; i < PARAS; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "tree %d.%d paragraph %d", seed, t, i);
+        dk_node *p = dk_node_add_with_text(body, DK_P, text);
+        ck_assert_ptr_nonnull(p);
+        ck_assert_int_eq(dk_node_set_attr_int(p, DK_ATTR_OFFSET, i), 0);
+    }
+    return doc;
+}
+
+static int intact(dk_node *doc, int seed, int t)
+{
+    int i = 0, bad = 0;
+    for (dk_node *p = dk_node_first(dk_document_body(doc)); p; p = dk_node_next(p), i++) {
+        char want[64], off[16];
+        snprintf(want, sizeof want, "tree %d.%d paragraph %d", seed, t, i);
+        snprintf(off, sizeof off, "%d", i);
+        const char *text = dk_node_text(dk_node_first(p), NULL);
+        const char *o = dk_node_attr(p, DK_ATTR_OFFSET);
+        bad += dk_node_type(p) != DK_P || !text || strcmp(text, want) || !o ||
+               strcmp(o, off);
+    }
+    return bad + (i != PARAS);
+}
+
+static void *plant(void *arg)
+{
+    forest *f = arg;
+    for (int t = 0; t < TREES; t++)
+        f->tree[t] = grow(f->seed, t);
+    return NULL;
+}
+
+/* Check and free another thread's trees, then grow and free some here. */
+static void *fell(void *arg)
+{
+    forest *f = arg;
+    long bad = 0;
+    for (int t = 0; t < TREES; t++) {
+        bad += intact(f->tree[t], f->seed, t);
+        dk_node_free(f->tree[t]);
+        f->tree[t] = NULL;
+        dk_node *mine = grow(f->seed + 100, t);
+        bad += intact(mine, f->seed + 100, t);
+        dk_node_free(mine);
+    }
+    return (void *)bad;
+}
+
+START_TEST(nodes_cross_threads)
+{
+    forest f[THREADS];
+    pthread_t t[THREADS];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < THREADS; i++) {
+            f[i].seed = round * THREADS + i;
+            ck_assert_int_eq(pthread_create(&t[i], NULL, plant, &f[i]), 0);
+        }
+        for (int i = 0; i < THREADS; i++)
+            pthread_join(t[i], NULL);
+        /* thread i fells what thread i + 1 planted */
+        forest g[THREADS];
+        for (int i = 0; i < THREADS; i++) {
+            g[i] = f[(i + 1) % THREADS];
+            ck_assert_int_eq(pthread_create(&t[i], NULL, fell, &g[i]), 0);
+        }
+        for (int i = 0; i < THREADS; i++) {
+            void *bad;
+            pthread_join(t[i], &bad);
+            ck_assert_msg(bad == NULL, "round %d: %ld nodes not as made", round,
+                          (long)bad);
+        }
+    }
+    /* and this thread, after all that */
+    dk_node *doc = grow(999, 0);
+    ck_assert_int_eq(intact(doc, 999, 0), 0);
+    dk_node_free(doc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("threads");
@@ -213,6 +312,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, parallel_conversions_match_sequential_ones);
     tcase_add_test(tc, a_batch_shared_by_threads);
+    tcase_add_test(tc, nodes_cross_threads);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
