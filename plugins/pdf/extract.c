@@ -19,6 +19,7 @@
  *  4. each line of each region becomes a fragment, each table cell line a
  *     fragment marked with its cell.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include "pdfp.h"
 
 #include "rules.h"
@@ -336,20 +337,20 @@ typedef struct item {
     int32_t table; /* index into the page's tables, or -1 */
 } item;
 
-/* the items the comparators below order (qsort passes no context) */
-static _Thread_local const item *sort_items;
-
-static int cmp_cy(const void *a, const void *b)
+/* Orders of item ids; the items are qsort_r's context. */
+static int cmp_cy(const void *a, const void *b, void *items)
 {
-    const item *x = &sort_items[*(const uint32_t *)a], *y = &sort_items[*(const uint32_t *)b];
+    const item *it = items;
+    const item *x = &it[*(const uint32_t *)a], *y = &it[*(const uint32_t *)b];
     if (x->c0 != y->c0)
         return x->c0 < y->c0 ? -1 : 1;
     return x->x0 < y->x0 ? -1 : x->x0 > y->x0;
 }
 
-static int cmp_x(const void *a, const void *b)
+static int cmp_x(const void *a, const void *b, void *items)
 {
-    const item *x = &sort_items[*(const uint32_t *)a], *y = &sort_items[*(const uint32_t *)b];
+    const item *it = items;
+    const item *x = &it[*(const uint32_t *)a], *y = &it[*(const uint32_t *)b];
     if (x->x0 != y->x0)
         return x->x0 < y->x0 ? -1 : 1;
     return x->c0 < y->c0 ? -1 : x->c0 > y->c0;
@@ -548,8 +549,7 @@ static int find_tables(page *P, tscan *S, float skip_above)
         if (w->y0 >= skip_above)
             S->ids[n++] = (uint32_t)i;
     }
-    sort_items = it;
-    qsort(S->ids, n, sizeof *S->ids, cmp_cy);
+    qsort_r(S->ids, n, sizeof *S->ids, cmp_cy, (void *)it);
     size_t nb = bands(it, S->ids, n, starts);
     S->rows = malloc((nb + 1) * sizeof *S->rows);
     if (!S->rows)
@@ -557,7 +557,7 @@ static int find_tables(page *P, tscan *S, float skip_above)
     S->nrows = nb;
     for (size_t b = 0; b < nb; b++) {
         size_t s = starts[b], e = b + 1 < nb ? starts[b + 1] : n;
-        qsort(S->ids + s, e - s, sizeof *S->ids, cmp_x);
+        qsort_r(S->ids + s, e - s, sizeof *S->ids, cmp_x, (void *)it);
         trow *rw = &S->rows[b];
         rw->first = (uint32_t)S->ncells;
         rw->n = 0;
@@ -671,8 +671,7 @@ static float region_size(const item *it, const uint32_t *ids, size_t n)
 
 static int leaf(cutter *C, uint32_t *ids, size_t n)
 {
-    sort_items = C->it;
-    qsort(ids, n, sizeof *ids, cmp_x);
+    qsort_r(ids, n, sizeof *ids, cmp_x, (void *)C->it);
     size_t i = 0;
     while (i < n) {
         const item *x = &C->it[ids[i]];
@@ -707,8 +706,7 @@ static int cut(cutter *C, uint32_t *ids, size_t n)
     if (n == 0)
         return 0;
     const item *it = C->it;
-    sort_items = it;
-    qsort(ids, n, sizeof *ids, cmp_cy);
+    qsort_r(ids, n, sizeof *ids, cmp_cy, (void *)it);
     uint32_t *starts = malloc((n + 1) * sizeof *starts);
     if (!starts)
         return -1;
@@ -733,7 +731,7 @@ static int cut(cutter *C, uint32_t *ids, size_t n)
     /* the widest gap down that may cut */
     uint32_t *byx = C->tmp;
     memcpy(byx, ids, n * sizeof *ids);
-    qsort(byx, n, sizeof *byx, cmp_x);
+    qsort_r(byx, n, sizeof *byx, cmp_x, (void *)it);
     float xgap = -1, xcut = 0;
     bool xstrong = false;
     float right = it[byx[0]].x1;
@@ -842,12 +840,11 @@ static float salutation_y(page *P, tscan *S)
         it[i] = (item){w->x0, w->y0, w->x1, w->y1, cy0(w), cy1(w), w->size, (int32_t)i, -1};
         S->ids[i] = (uint32_t)i;
     }
-    sort_items = it;
-    qsort(S->ids, P->nw, sizeof *S->ids, cmp_cy);
+    qsort_r(S->ids, P->nw, sizeof *S->ids, cmp_cy, (void *)it);
     size_t nb = bands(it, S->ids, P->nw, starts);
     for (size_t b = 0; b < nb && y < 0; b++) {
         size_t s = starts[b], e = b + 1 < nb ? starts[b + 1] : P->nw;
-        qsort(S->ids + s, e - s, sizeof *S->ids, cmp_x);
+        qsort_r(S->ids + s, e - s, sizeof *S->ids, cmp_x, (void *)it);
         dk_buf_clear(&line);
         for (size_t i = s; i < e; i++) {
             const word *w = &P->w[S->ids[i]];
@@ -909,8 +906,7 @@ static int order_page(page *P)
     /* lines in the top and bottom margins standing apart (running heads,
      * page numbers) are read on their own, so that a centred page number
      * does not hide the gutter of the columns above it */
-    sort_items = C.it;
-    qsort(ids, ni, sizeof *ids, cmp_cy);
+    qsort_r(ids, ni, sizeof *ids, cmp_cy, (void *)C.it);
     size_t nb = bands(C.it, ids, ni, C.starts);
     size_t top = 0, bottom = nb;
     while (top + 1 < nb) {
