@@ -10,6 +10,7 @@
 #include <docket/plugin.h>
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 enum { OUT_SIZE = 1 << 16 };
@@ -56,5 +57,31 @@ static inline void out_str(outbuf *o, const char *s)
 }
 
 #define OUT_LIT(o, lit) out_put(o, lit, sizeof(lit) - 1)
+
+/* Eight bytes at a time, for writers that copy runs of text needing no
+ * escape whole: does any byte of w lie below n (n <= 128; bytes from 0x80
+ * never do), or equal c? Exact: no false answers either way. */
+#define OUT_ONES 0x0101010101010101u
+#define OUT_HIGHS 0x8080808080808080u
+
+static inline uint64_t out_any_below(uint64_t w, unsigned n)
+{
+    return (w - OUT_ONES * n) & ~w & OUT_HIGHS;
+}
+
+static inline uint64_t out_any_equal(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ (OUT_ONES * c);
+    return (x - OUT_ONES) & ~x & OUT_HIGHS;
+}
+
+/* The next eight bytes of s from i as one word, if there are eight. */
+static inline bool out_word(const char *s, size_t len, size_t i, uint64_t *w)
+{
+    if (len - i < 8)
+        return false;
+    memcpy(w, s + i, 8);
+    return true;
+}
 
 #endif

@@ -75,6 +75,14 @@ static void put_string(outbuf *o, const char *s, size_t len)
     OUT_LIT(o, "\"");
     size_t from = 0;
     for (size_t i = 0; i < len; i++) {
+        uint64_t w;
+        /* most text needs no escape: eight bytes at a time */
+        while (out_word(s, len, i, &w) && !(out_any_below(w, 0x20) |
+                                            out_any_equal(w, '"') |
+                                            out_any_equal(w, '\\')))
+            i += 8;
+        if (i == len)
+            break;
         char e = escape[(unsigned char)s[i]];
         if (!e)
             continue;

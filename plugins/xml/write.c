@@ -89,6 +89,16 @@ static void put_escaped(xml_out *o, const escapes *e, const char *str, size_t le
     const unsigned char *s = (const unsigned char *)str;
     size_t from = 0, i = 0;
     while (i < len) {
+        uint64_t w;
+        /* most text needs nothing: eight bytes at a time past bytes that
+         * need nothing in any place (controls, & < > " and 0xEF may) */
+        while (out_word(str, len, i, &w) &&
+               !(out_any_below(w, 0x20) | out_any_equal(w, '&') |
+                 out_any_equal(w, '<') | out_any_equal(w, '>') |
+                 out_any_equal(w, '"') | out_any_equal(w, 0xEF)))
+            i += 8;
+        if (i == len)
+            break;
         unsigned k = e->kind[s[i]];
         if (k == PLAIN || (k == LOOK && !(i + 2 < len && s[i + 1] == 0xBF &&
                                           (s[i + 2] == 0xBE || s[i + 2] == 0xBF)))) {
