@@ -421,6 +421,41 @@ START_TEST(clean_leaves_correct_text_alone)
 }
 END_TEST
 
+/* clean finds what it cleans wherever it stands: two spaces, a tab, a
+ * no-break space, a space at an end, at every offset of a paragraph (clean reads
+ * clean text eight bytes at a time). */
+START_TEST(clean_sees_every_offset)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {{"  ", " "}, {"\t", " "}, {" \t ", " "}, {"\xc2\xa0", " "}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (int k = 1; k < 26; k++) {
+            char para[128], want[128], text[256];
+            snprintf(para, sizeof para, "%.*s%sbb%.*s.", k,
+                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", cases[c].in, 26 - k,
+                     " c c c c c c c c c c c c c c c c c");
+            snprintf(want, sizeof want, "%.*s%sbb%.*s.", k,
+                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", cases[c].out, 26 - k,
+                     " c c c c c c c c c c c c c c c c c");
+            snprintf(text, sizeof text, "Title\n\n%s\n", para);
+            char *x = convert_text(text, NULL, NULL);
+            ck_assert_msg(strstr(x, want), "case %zu at %d: %s", c, k, x);
+            free(x);
+        }
+    }
+    /* and at the ends */
+    for (int k = 1; k < 20; k++) {
+        char text[256], want[64];
+        snprintf(want, sizeof want, "%.*s.", k, "dddddddddddddddddddddddd");
+        snprintf(text, sizeof text, "Title\n\n %s \n", want);
+        char *x = convert_text(text, NULL, NULL);
+        ck_assert_msg(strstr(x, want) && !strstr(x, " d"), "%d: %s", k, x);
+        free(x);
+    }
+}
+END_TEST
+
 /* Adjacent paragraphs that differ in a content word, or in a function word
  * changed for another, are both kept; one that differs from the one before
  * only in a function word inserted or dropped goes. */
@@ -721,6 +756,7 @@ int main(void)
     tcase_add_test(tc, transforms_settle_on_random_trees);
     tcase_add_test(tc, transforms_settle_on_trees_found_by_fuzzing);
     tcase_add_test(tc, clean_leaves_correct_text_alone);
+    tcase_add_test(tc, clean_sees_every_offset);
     tcase_add_test(tc, clean_repeats_differ_only_in_function_words);
     tcase_add_test(tc, updated_line_keeps_what_follows_the_date);
     tcase_add_test(tc, menu_lines_above_the_title);

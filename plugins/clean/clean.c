@@ -22,6 +22,7 @@
 
 #include "rules.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -303,6 +304,27 @@ static int clean_text(cleaner *c, const char *s, size_t len, bool trim_start,
  * at an end to trim, and no character cleaning touches. Whatever this is
  * unsure of (white space other than one space, controls, a possible
  * mojibake or repaired quote) is left to clean_text. */
+#define ONES 0x0101010101010101u
+#define LOWS 0x7F7F7F7F7F7F7F7Fu
+
+/* The bytes of w equal to c, marked 0x80 each (exact, no borrow). */
+static uint64_t bytes_equal(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ (ONES * c);
+    return ~(((x & LOWS) + LOWS) | x | LOWS);
+}
+
+/* Eight bytes that need no look: printable ASCII but ' and `, and spaces
+ * with no space beside them in the word. */
+static bool plain_word(uint64_t w)
+{
+    uint64_t sp = bytes_equal(w, ' ');
+    return !(w & ~LOWS) &&                          /* ASCII */
+           !((w - ONES * 0x20) & ~w & ~LOWS) &&      /* no control */
+           !(bytes_equal(w, 0x7F) | bytes_equal(w, '\'') | bytes_equal(w, '`')) &&
+           !(sp & (sp >> 8));                        /* no two spaces */
+}
+
 static bool clean_already(const char *s, size_t len, bool trim_start,
                           bool trim_end)
 {
@@ -311,6 +333,15 @@ static bool clean_already(const char *s, size_t len, bool trim_start,
         return false;
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)s[i];
+        uint64_t w;
+        /* two spaces (the second after eight plain bytes) */
+        if (c == ' ' && i > 0 && s[i - 1] == ' ')
+            return false;
+        /* away from the ends, eight plain bytes at a time */
+        if (i > 0 && len - i > 8 && (memcpy(&w, s + i, 8), plain_word(w))) {
+            i += 8;
+            continue;
+        }
         if (plain_ascii(c)) {
             i++;
         } else if (c == ' ') {
