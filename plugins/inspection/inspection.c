@@ -591,16 +591,13 @@ static bool introducer(const dk_node *section)
     return yes;
 }
 
-/* The introducer's heading becomes a paragraph of the pillar, its blocks
- * follow it. */
-static int unwrap_introducer(state *st, dk_node *pillar, dk_node *intro)
+/* A heading's words as a paragraph appended to parent, with offset (if
+ * any); the heading goes. */
+static int heading_to_paragraph(state *st, dk_node *parent, dk_node *h,
+                                const char *off)
 {
-    dk_node *h = dk_node_child(intro, DK_HEADING);
-    dk_node *p = dk_node_add(pillar, DK_P);
-    if (!p)
-        return oom(st);
-    const char *off = dk_node_attr(intro, DK_ATTR_OFFSET);
-    if (off && dk_node_set_attr(p, DK_ATTR_OFFSET, off) < 0)
+    dk_node *p = dk_node_add(parent, DK_P);
+    if (!p || (off && dk_node_set_attr(p, DK_ATTR_OFFSET, off) < 0))
         return oom(st);
     while (h && dk_node_first(h)) {
         dk_node *c = dk_node_first(h);
@@ -614,8 +611,25 @@ static int unwrap_introducer(state *st, dk_node *pillar, dk_node *intro)
         dk_node_detach(h);
         dk_node_free(h);
     }
+    return 0;
+}
+
+/* The introducer's heading becomes a paragraph of the pillar, its blocks
+ * follow it. A second heading in it (no reader makes one, a hand-made
+ * tree may) becomes a paragraph too: moved as it is, it would head the
+ * pillar on a second run. */
+static int unwrap_introducer(state *st, dk_node *pillar, dk_node *intro)
+{
+    if (heading_to_paragraph(st, pillar, dk_node_child(intro, DK_HEADING),
+                             dk_node_attr(intro, DK_ATTR_OFFSET)) < 0)
+        return -1;
     while (dk_node_first(intro)) {
         dk_node *c = dk_node_first(intro);
+        if (dk_node_type(c) == DK_HEADING) {
+            if (heading_to_paragraph(st, pillar, c, dk_node_attr(c, DK_ATTR_OFFSET)) < 0)
+                return -1;
+            continue;
+        }
         dk_node_detach(c);
         if (dk_node_append(pillar, c) < 0) {
             dk_node_free(c);
