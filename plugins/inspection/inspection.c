@@ -659,6 +659,15 @@ static int unmark_question(state *st, dk_node *section, const char *kind)
  * not one. Returns 1 if it changed the body (moved a block, a grade or
  * marked a pillar), 0 if not, -1 out of memory.
  */
+/* Does the section hold question sections? */
+static bool holds_questions(const dk_node *section)
+{
+    for (dk_node *c = dk_node_first(section); c; c = dk_node_next(c))
+        if (is_kind(c, "question"))
+            return true;
+    return false;
+}
+
 static int pillars(state *st, dk_node *body)
 {
     bool changed = false;
@@ -695,9 +704,13 @@ static int pillars(state *st, dk_node *body)
                 named = !(is_kind(kids[j], "question") && asks(kids[j])) ||
                         (last_named && j == last_head + 1);
             /* back over sections of no kind (areas for improvement and
-             * causes of concern never open a pillar) */
+             * causes of concern never open a pillar), but not past one
+             * that holds questions of its own: it would open a pillar
+             * that ends before the introducer, and the next run would
+             * look back again */
             while (!named && k > from && dk_node_type(kids[k - 1]) == DK_SECTION &&
-                   !introducer(kids[k - 1]) && !dk_node_attr(kids[k - 1], DK_ATTR_KIND))
+                   !introducer(kids[k - 1]) && !dk_node_attr(kids[k - 1], DK_ATTR_KIND) &&
+                   !holds_questions(kids[k - 1]))
                 k--;
             if (!named && k > from && is_kind(kids[k - 1], "question"))
                 k--;
@@ -975,9 +988,11 @@ static bool has_date_role(const dk_node *meta, const char *role)
  * make the sections before an introducer read differently, and the
  * transform must give on its own output what it gave (a second run
  * changes nothing). A few rounds at most; each looks at the body's
- * children only. */
-static int settle_pillars(state *st, dk_node *body)
+ * children only, and most documents take one, or two with pillars. */
+static int settle(state *st, dk_node *body)
 {
+    if (blocks(st, body) < 0)
+        return -1;
     for (int round = 0; round < 4; round++) {
         int r = pillars(st, body);
         if (r <= 0)
@@ -994,7 +1009,7 @@ static int inspection_transform(dk_ctx *ctx, dk_node *doc)
     if (!st.meta || !body)
         return oom(&st);
     st.updated = has_date_role(st.meta, "updated");
-    if (blocks(&st, body) < 0 || settle_pillars(&st, body) < 0)
+    if (settle(&st, body) < 0)
         return -1;
     bool failed = false;
     dk_node_walk(body, heading_levels, &failed);
