@@ -984,11 +984,12 @@ static bool has_date_role(const dk_node *meta, const char *role)
     return false;
 }
 
-/* Pillars grouped until they stay as they are: grouping one pillar can
- * make the sections before an introducer read differently, and the
- * transform must give on its own output what it gave (a second run
- * changes nothing). A few rounds at most; each looks at the body's
- * children only, and most documents take one, or two with pillars. */
+/* The body's blocks read, then pillars grouped until they stay as they
+ * are: grouping one pillar can make the sections before an introducer
+ * read differently, and the transform must give on its own output what
+ * it gave (a second run changes nothing). A few rounds at most; each
+ * looks at the body's children only, and most documents take one, or two
+ * with pillars. */
 static int settle(state *st, dk_node *body)
 {
     if (blocks(st, body) < 0)
