@@ -14,17 +14,27 @@ struct dk_node_attr {
     char *value;
 };
 
+/* 64 bytes, a cache line: a node is read with one line (the slabs below
+ * align them so). */
 struct dk_node {
-    dk_type type;
-    unsigned n_attrs;
+    uint16_t type;    /* a dk_type */
+    uint16_t n_attrs;
+    uint32_t len;     /* DK_TEXT: bytes of text (less than TEXT_MAX) */
     union {
         struct dk_node_attr *attrs; /* elements: sorted by attr */
         size_t cap;                 /* DK_TEXT: bytes allocated at text */
     } u;
     char *text; /* DK_TEXT only, NUL-terminated */
-    size_t len;
     dk_node *parent, *first, *last, *prev, *next;
 };
+
+_Static_assert(sizeof(struct dk_node) <= 64, "a node fits a cache line");
+_Static_assert(DK_TYPE_COUNT <= UINT16_MAX && DK_ATTR_COUNT <= UINT16_MAX,
+               "types and attribute counts fit the node's fields");
+
+/* The longest run of text one text node holds (4 GiB less a byte; input
+ * is read whole, at most 512 MiB unless --max-input-size says more). */
+#define TEXT_MAX ((size_t)UINT32_MAX)
 
 static const char *const type_names[] = {
 #define DK_X_NAME(e, n) n,
@@ -260,7 +270,8 @@ size_t dk_utf8_valid_prefix(const char *s, size_t len)
 
 static bool text_ok(const char *s, size_t len)
 {
-    return memchr(s, '\0', len) == NULL && dk_utf8_valid_prefix(s, len) == len;
+    return len < TEXT_MAX && memchr(s, '\0', len) == NULL &&
+           dk_utf8_valid_prefix(s, len) == len;
 }
 
 /* ---- node storage ------------------------------------------------------ */
@@ -292,11 +303,11 @@ static bool text_ok(const char *s, size_t len)
 #if NODE_SLABS
 #include <pthread.h>
 
-enum { SLAB_NODES = 900 }; /* about 64 KiB */
+enum { SLAB_NODES = 1023 }; /* about 64 KiB */
 
 typedef struct slab {
+    dk_node nodes[SLAB_NODES]; /* first, at the slab's aligned start */
     struct slab *next;
-    dk_node nodes[SLAB_NODES];
 } slab;
 
 typedef struct node_cache {
@@ -358,7 +369,9 @@ static bool refill(node_cache *c)
         pthread_mutex_unlock(&slabs_lock);
         return true;
     }
-    slab *s = malloc(sizeof *s);
+    slab *s = NULL;
+    if (posix_memalign((void **)&s, 64, sizeof *s) != 0)
+        s = NULL;
     if (s) {
         s->next = slabs;
         slabs = s;
@@ -496,7 +509,7 @@ void dk_node_detach(dk_node *node)
  * appending stays linear. */
 static int text_reserve(dk_node *t, size_t len)
 {
-    if (len >= (size_t)-1 / 2)
+    if (len >= TEXT_MAX)
         return -1;
     if (len + 1 <= t->u.cap)
         return 0;
