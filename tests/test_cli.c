@@ -837,6 +837,32 @@ START_TEST(stdin_stdout_and_output_extension)
 }
 END_TEST
 
+/* A transform that nests the document deeper than DK_MAX_DEPTH fails the
+ * conversion, naming itself; nothing is written. */
+START_TEST(transform_nesting_too_deep_fails)
+{
+    char *dir = temp_dir();
+    char plugins[512], cmd[4096], opt[600], out[600];
+    snprintf(plugins, sizeof plugins, "%s/plugins", dir);
+    snprintf(cmd, sizeof cmd, "mkdir %1$s && cp %2$s/nester.so %1$s/ && "
+             "%3$s --describe-plugin %1$s/nester.so -o %1$s/nester.manifest",
+             plugins, ABI_DIR, DOCKET_BIN);
+    run_result r = run_sh(cmd);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    snprintf(opt, sizeof opt, "--plugin-dir=%s", plugins);
+    snprintf(out, sizeof out, "%s/out.xml", dir);
+    r = DOCKET(NULL, opt, "-T", "nester", "-o", out, FIXTURES "/text/basic.txt");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "basic.txt: transform 'nester' nested the document "
+                                "deeper than 200 levels"), "%s", r.err);
+    ck_assert_int_eq(access(out, F_OK), -1);
+    run_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 /* -q, -v, --fail-if-warnings, a repeated warning said once, an option
  * the writer ignores said to be ignored. */
 START_TEST(warnings_and_verbosity)
@@ -1198,7 +1224,9 @@ START_TEST(batch_cost_is_linear)
     double small = batch_cpu(dir, 300);
     double large = batch_cpu(dir, 3000);
     double floor = small > 0.05 ? small : 0.05;
-    ck_assert_msg(large < 25 * floor, "300 files in %.3f s, 3000 in %.3f s", small, large);
+    /* linear is 10 times, comparing every pair 100 times; CPU time on a
+     * busy machine wanders by half again or more */
+    ck_assert_msg(large < 40 * floor, "300 files in %.3f s, 3000 in %.3f s", small, large);
     rm_rf(dir);
     free(dir);
 }
@@ -1231,6 +1259,7 @@ int main(void)
     tcase_add_test(tc, stdin_stdout_and_output_extension);
     tcase_add_test(tc, list_plugins_and_formats);
     tcase_add_test(tc, warnings_and_verbosity);
+    tcase_add_test(tc, transform_nesting_too_deep_fails);
     tcase_add_test(tc, what_docket_cannot_read);
     tcase_add_test(tc, wrong_abi_plugin_is_named_and_skipped);
     tcase_add_test(tc, plugin_dir_option_adds_a_folder);

@@ -984,17 +984,17 @@ static bool has_date_role(const dk_node *meta, const char *role)
     return false;
 }
 
-/* The body's blocks read, then pillars grouped until they stay as they
- * are: grouping one pillar can make the sections before an introducer
- * read differently, and the transform must give on its own output what
- * it gave (a second run changes nothing). A few rounds at most; each
- * looks at the body's children only, and most documents take one, or two
- * with pillars. */
+/* The body's blocks read, then pillars grouped, until they stay as they
+ * are: grouping a pillar can make the sections before an introducer read
+ * differently, and what it moves into a pillar is read as part of it the
+ * next time; the transform must give on its own output what it gave (a
+ * second run changes nothing). A few rounds at most; most documents take
+ * one, or two when they have pillars. */
 static int settle(state *st, dk_node *body)
 {
-    if (blocks(st, body) < 0)
-        return -1;
     for (int round = 0; round < 4; round++) {
+        if (blocks(st, body) < 0)
+            return -1;
         int r = pillars(st, body);
         if (r <= 0)
             return r;

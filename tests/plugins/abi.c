@@ -8,7 +8,8 @@
  * gives that score to anything (two of them tie); with CONSTRUCTOR, loading
  * it creates the file $DOCKET_TEST_MARKER names; with WARN_TIMES, the
  * transform gives the same warning that many times; with SIGNAL_AT, its
- * SIGNAL_AT-th call sends the process SIGINT. With WRITE_THEN it is a
+ * SIGNAL_AT-th call sends the process SIGINT; with NEST, it puts its
+ * paragraph NEST quotes deep. With WRITE_THEN it is a
  * writer (format: its name) that writes 256 KiB and then fails
  * (WRITE_THEN=0) or takes signal WRITE_THEN.
  */
@@ -86,9 +87,12 @@ static int mark(dk_ctx *ctx, dk_node *doc)
 #else
     (void)ctx;
 #endif
-    return dk_node_add_with_text(dk_document_body(doc), DK_P, "abi plugin ran")
-               ? 0
-               : -1;
+    dk_node *into = dk_document_body(doc);
+#ifdef NEST
+    for (int i = 0; i < NEST && into; i++)
+        into = dk_node_add(into, DK_QUOTE);
+#endif
+    return dk_node_add_with_text(into, DK_P, "abi plugin ran") ? 0 : -1;
 }
 #endif
 
