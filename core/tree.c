@@ -975,26 +975,30 @@ dk_node *dk_node_copy(const dk_node *node)
     return root;
 }
 
+/* The node after n in a pre-order walk of root's subtree, going into n's
+ * children if down; *depth follows. NULL at the end. */
+static dk_node *walk_next(const dk_node *root, const dk_node *n, bool down,
+                          int *depth)
+{
+    if (down && n->first) {
+        ++*depth;
+        return n->first;
+    }
+    while (n != root && !n->next) {
+        n = n->parent;
+        --*depth;
+    }
+    return n == root ? NULL : n->next;
+}
+
 int dk_node_walk(dk_node *node, dk_walk_fn fn, void *user)
 {
-    dk_node *n = node;
     int depth = 0;
-    while (n) {
+    for (dk_node *n = node; n;) {
         int r = fn(n, depth, user);
         if (r < 0)
             return r;
-        if (r == 0 && n->first) {
-            n = n->first;
-            depth++;
-            continue;
-        }
-        while (n != node && !n->next) {
-            n = n->parent;
-            depth--;
-        }
-        if (n == node)
-            break;
-        n = n->next;
+        n = walk_next(node, n, r == 0, &depth);
     }
     return 0;
 }
@@ -1004,23 +1008,9 @@ int dk_node_walk(dk_node *node, dk_walk_fn fn, void *user)
 static int subtree_depth(const dk_node *node, bool count_text)
 {
     int max = 0, depth = 1;
-    const dk_node *n = node;
-    while (n) {
+    for (const dk_node *n = node; n; n = walk_next(node, n, true, &depth))
         if (depth > max && (count_text || n->type != DK_TEXT))
             max = depth;
-        if (n->first) {
-            n = n->first;
-            depth++;
-            continue;
-        }
-        while (n != node && !n->next) {
-            n = n->parent;
-            depth--;
-        }
-        if (n == node)
-            break;
-        n = n->next;
-    }
     return max;
 }
 

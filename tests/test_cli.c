@@ -837,22 +837,30 @@ START_TEST(stdin_stdout_and_output_extension)
 }
 END_TEST
 
+/* One of the test plugins (ABI_DIR/name.so) alone in dir/plugins, with its
+ * manifest; opt becomes the --plugin-dir option naming that folder. */
+static void test_plugin(const char *dir, const char *name, char *opt, size_t len)
+{
+    char plugins[512], cmd[4096];
+    snprintf(plugins, sizeof plugins, "%s/plugins", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p %1$s && cp %2$s/%4$s.so %1$s/ && "
+             "%3$s --describe-plugin %1$s/%4$s.so -o %1$s/%4$s.manifest",
+             plugins, ABI_DIR, DOCKET_BIN, name);
+    run_result r = run_sh(cmd);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    snprintf(opt, len, "--plugin-dir=%s", plugins);
+}
+
 /* A transform that nests the document deeper than DK_MAX_DEPTH fails the
  * conversion, naming itself; nothing is written. */
 START_TEST(transform_nesting_too_deep_fails)
 {
     char *dir = temp_dir();
-    char plugins[512], cmd[4096], opt[600], out[600];
-    snprintf(plugins, sizeof plugins, "%s/plugins", dir);
-    snprintf(cmd, sizeof cmd, "mkdir %1$s && cp %2$s/nester.so %1$s/ && "
-             "%3$s --describe-plugin %1$s/nester.so -o %1$s/nester.manifest",
-             plugins, ABI_DIR, DOCKET_BIN);
-    run_result r = run_sh(cmd);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    run_free(&r);
-    snprintf(opt, sizeof opt, "--plugin-dir=%s", plugins);
+    char opt[600], out[600];
+    test_plugin(dir, "nester", opt, sizeof opt);
     snprintf(out, sizeof out, "%s/out.xml", dir);
-    r = DOCKET(NULL, opt, "-T", "nester", "-o", out, FIXTURES "/text/basic.txt");
+    run_result r = DOCKET(NULL, opt, "-T", "nester", "-o", out, FIXTURES "/text/basic.txt");
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "basic.txt: transform 'nester' nested the document "
                                 "deeper than 200 levels"), "%s", r.err);
@@ -871,16 +879,9 @@ START_TEST(warnings_and_verbosity)
     char in[512];
     snprintf(in, sizeof in, "%s/bytes.txt", dir);
     /* a plugin that says the same thing 3000 times: once, counted */
-    char plugins[512], cmd[4096], opt[600];
-    snprintf(plugins, sizeof plugins, "%s/plugins", dir);
-    snprintf(cmd, sizeof cmd, "mkdir %1$s && cp %2$s/warner.so %1$s/ && "
-             "%3$s --describe-plugin %1$s/warner.so -o %1$s/warner.manifest",
-             plugins, ABI_DIR, DOCKET_BIN);
-    run_result r = run_sh(cmd);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    run_free(&r);
-    snprintf(opt, sizeof opt, "--plugin-dir=%s", plugins);
-    r = DOCKET(NULL, opt, "-T", "warner", "-t", "text", FIXTURES "/text/basic.txt");
+    char opt[600];
+    test_plugin(dir, "warner", opt, sizeof opt);
+    run_result r = DOCKET(NULL, opt, "-T", "warner", "-t", "text", FIXTURES "/text/basic.txt");
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.err, "basic.txt: warning: the same thing again (3000 "
                                 "times)\n"), "%s", r.err);
