@@ -299,11 +299,6 @@ static int clean_text(cleaner *c, const char *s, size_t len, bool trim_start,
     return dk_buf_reserve(o, 0);
 }
 
-/* Would clean_text give s back unchanged? It does for most text, which
- * is then neither copied nor compared: single spaces between words, none
- * at an end to trim, and no character cleaning touches. Whatever this is
- * unsure of (white space other than one space, controls, a possible
- * mojibake or repaired quote) is left to clean_text. */
 #define ONES 0x0101010101010101u
 #define LOWS 0x7F7F7F7F7F7F7F7Fu
 
@@ -325,6 +320,11 @@ static bool plain_word(uint64_t w)
            !(sp & (sp >> 8));                        /* no two spaces */
 }
 
+/* Would clean_text give s back unchanged? It does for most text, which
+ * is then neither copied nor compared: single spaces between words, none
+ * at an end to trim, and no character cleaning touches. Whatever this is
+ * unsure of (white space other than one space, controls, a possible
+ * mojibake or repaired quote) is left to clean_text. */
 static bool clean_already(const char *s, size_t len, bool trim_start,
                           bool trim_end)
 {

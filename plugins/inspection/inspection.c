@@ -648,6 +648,15 @@ static int unmark_question(state *st, dk_node *section, const char *kind)
     return dk_node_set_attr(section, DK_ATTR_KIND, kind) < 0 ? oom(st) : 0;
 }
 
+/* Does the section hold question sections? */
+static bool holds_questions(const dk_node *section)
+{
+    for (dk_node *c = dk_node_first(section); c; c = dk_node_next(c))
+        if (is_kind(c, "question"))
+            return true;
+    return false;
+}
+
 /*
  * PEEL pillars. A pillar opens at a heading that names one ("Effectiveness")
  * or, on pages that do not name it, at the first section before a
@@ -659,15 +668,6 @@ static int unmark_question(state *st, dk_node *section, const char *kind)
  * not one. Returns 1 if it changed the body (moved a block, a grade or
  * marked a pillar), 0 if not, -1 out of memory.
  */
-/* Does the section hold question sections? */
-static bool holds_questions(const dk_node *section)
-{
-    for (dk_node *c = dk_node_first(section); c; c = dk_node_next(c))
-        if (is_kind(c, "question"))
-            return true;
-    return false;
-}
-
 static int pillars(state *st, dk_node *body)
 {
     bool changed = false;
