@@ -356,6 +356,19 @@ static int cmp_x(const void *a, const void *b, void *items)
     return x->c0 < y->c0 ? -1 : x->c0 > y->c0;
 }
 
+/* Sort ids by cmp, unless they are in order already (the parts cut() hands
+ * down keep the order of the whole): the same result, for a look. */
+static void sort_ids(uint32_t *ids, size_t n,
+                     int (*cmp)(const void *, const void *, void *),
+                     const item *it)
+{
+    size_t i = 1;
+    while (i < n && cmp(&ids[i - 1], &ids[i], (void *)it) <= 0)
+        i++;
+    if (i < n)
+        qsort_r(ids, n, sizeof *ids, cmp, (void *)it);
+}
+
 /* Bands: ids sorted by core top; band k starts at starts[k]. Returns the
  * number of bands. */
 static size_t bands(const item *it, const uint32_t *ids, size_t n, uint32_t *starts)
@@ -549,7 +562,7 @@ static int find_tables(page *P, tscan *S, float skip_above)
         if (w->y0 >= skip_above)
             S->ids[n++] = (uint32_t)i;
     }
-    qsort_r(S->ids, n, sizeof *S->ids, cmp_cy, (void *)it);
+    sort_ids(S->ids, n, cmp_cy, it);
     size_t nb = bands(it, S->ids, n, starts);
     S->rows = malloc((nb + 1) * sizeof *S->rows);
     if (!S->rows)
@@ -557,7 +570,7 @@ static int find_tables(page *P, tscan *S, float skip_above)
     S->nrows = nb;
     for (size_t b = 0; b < nb; b++) {
         size_t s = starts[b], e = b + 1 < nb ? starts[b + 1] : n;
-        qsort_r(S->ids + s, e - s, sizeof *S->ids, cmp_x, (void *)it);
+        sort_ids(S->ids + s, e - s, cmp_x, it);
         trow *rw = &S->rows[b];
         rw->first = (uint32_t)S->ncells;
         rw->n = 0;
@@ -671,7 +684,7 @@ static float region_size(const item *it, const uint32_t *ids, size_t n)
 
 static int leaf(cutter *C, uint32_t *ids, size_t n)
 {
-    qsort_r(ids, n, sizeof *ids, cmp_x, (void *)C->it);
+    sort_ids(ids, n, cmp_x, C->it);
     size_t i = 0;
     while (i < n) {
         const item *x = &C->it[ids[i]];
@@ -706,7 +719,7 @@ static int cut(cutter *C, uint32_t *ids, size_t n)
     if (n == 0)
         return 0;
     const item *it = C->it;
-    qsort_r(ids, n, sizeof *ids, cmp_cy, (void *)it);
+    sort_ids(ids, n, cmp_cy, it);
     uint32_t *starts = malloc((n + 1) * sizeof *starts);
     if (!starts)
         return -1;
@@ -731,7 +744,7 @@ static int cut(cutter *C, uint32_t *ids, size_t n)
     /* the widest gap down that may cut */
     uint32_t *byx = C->tmp;
     memcpy(byx, ids, n * sizeof *ids);
-    qsort_r(byx, n, sizeof *byx, cmp_x, (void *)it);
+    sort_ids(byx, n, cmp_x, it);
     float xgap = -1, xcut = 0;
     bool xstrong = false;
     float right = it[byx[0]].x1;
@@ -840,11 +853,11 @@ static float salutation_y(page *P, tscan *S)
         it[i] = (item){w->x0, w->y0, w->x1, w->y1, cy0(w), cy1(w), w->size, (int32_t)i, -1};
         S->ids[i] = (uint32_t)i;
     }
-    qsort_r(S->ids, P->nw, sizeof *S->ids, cmp_cy, (void *)it);
+    sort_ids(S->ids, P->nw, cmp_cy, it);
     size_t nb = bands(it, S->ids, P->nw, starts);
     for (size_t b = 0; b < nb && y < 0; b++) {
         size_t s = starts[b], e = b + 1 < nb ? starts[b + 1] : P->nw;
-        qsort_r(S->ids + s, e - s, sizeof *S->ids, cmp_x, (void *)it);
+        sort_ids(S->ids + s, e - s, cmp_x, it);
         dk_buf_clear(&line);
         for (size_t i = s; i < e; i++) {
             const word *w = &P->w[S->ids[i]];
@@ -906,7 +919,7 @@ static int order_page(page *P)
     /* lines in the top and bottom margins standing apart (running heads,
      * page numbers) are read on their own, so that a centred page number
      * does not hide the gutter of the columns above it */
-    qsort_r(ids, ni, sizeof *ids, cmp_cy, (void *)C.it);
+    sort_ids(ids, ni, cmp_cy, C.it);
     size_t nb = bands(C.it, ids, ni, C.starts);
     size_t top = 0, bottom = nb;
     while (top + 1 < nb) {
