@@ -321,7 +321,7 @@ static const dk_plugin *choose_reader(dk_registry *reg, const dk_options *o,
 
 int dk__convert(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
                 const char *path, const unsigned char *data, size_t size,
-                dk_sink *sink)
+                unsigned char **take, dk_sink *sink)
 {
     dk_node *doc = NULL;
     int r = -1;
@@ -335,7 +335,7 @@ int dk__convert(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
         }
     if (!writer)
         goto cleanup;
-    if (dk__read_document(reg, o, ctx, path, data, size, &doc) < 0)
+    if (dk__read_document(reg, o, ctx, path, data, size, take, &doc) < 0)
         goto cleanup;
     double t0 = now_ms();
     if (writer->write(ctx, doc, sink) < 0) {
@@ -357,7 +357,7 @@ cleanup:
 
 int dk__read_document(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
                          const char *path, const unsigned char *data,
-                         size_t size, dk_node **out)
+                         size_t size, unsigned char **take, dk_node **out)
 {
     dk_node *doc = NULL;
     char **done = NULL;
@@ -383,6 +383,13 @@ int dk__read_document(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
     if (dk__set_source(doc, path, reader->format, data, size) < 0) {
         dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
         goto cleanup;
+    }
+    /* the input is read and its checksum taken: transforms and the writer
+     * work from the tree, which holds its own copy of the text */
+    if (take && *take == data) {
+        free(*take);
+        *take = NULL;
+        data = NULL;
     }
     /* the reader's default transforms, then the ones asked for, each once */
     bool defaults = !o || !(o->flags & DK_OPT_NO_DEFAULT_TRANSFORMS);

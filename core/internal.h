@@ -158,16 +158,20 @@ const char *dk__sniff_foreign(const unsigned char *data, size_t size);
 
 /* Read bytes into a document (detecting the format unless the options name
  * it), with the reader's default transforms and the options' transforms.
- * *doc transfer full. Returns 0, or -1 with the problem in ctx. */
+ * *doc transfer full. Returns 0, or -1 with the problem in ctx.
+ * take: NULL, or the caller's malloc'd buffer holding data (*take == data),
+ * which is freed, and *take set to NULL, once the reader has read it and
+ * its checksum is taken, so that the transforms and the writer run
+ * without it; the caller frees *take after (NULL if it went). */
 int dk__read_document(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
                       const char *path, const unsigned char *data, size_t size,
-                      dk_node **doc);
+                      unsigned char **take, dk_node **doc);
 
 /* One conversion from bytes: read (detecting the format), transform, write
  * into sink, which the caller then commits (0) or discards (-1, the
- * problem in ctx). */
+ * problem in ctx). take as for dk__read_document. */
 int dk__convert(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
                 const char *path, const unsigned char *data, size_t size,
-                dk_sink *sink);
+                unsigned char **take, dk_sink *sink);
 
 #endif

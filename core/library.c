@@ -135,7 +135,7 @@ dk_status dk_convert_file(dk_registry *reg, const dk_options *o,
     } else if (dk__read_input(ctx, input, &data, &size) == 0) {
         dk_sink *sink = dk__sink_file(ctx, output);
         if (sink && dk__convert(reg, o, ctx, is_stdin ? NULL : input, data,
-                                size, sink) == 0)
+                                size, &data, sink) == 0)
             dk__sink_commit(sink);
         else
             dk__sink_discard(sink);
@@ -182,7 +182,7 @@ dk_status dk_batch_convert(dk_batch *b, dk_registry *reg, const dk_options *o,
         if (report)
             dk__sha256_hex(data, size, report->sha256);
         dk_sink *sink = dk__sink_file(ctx, output);
-        if (sink && dk__convert(reg, o, ctx, input, data, size, sink) == 0) {
+        if (sink && dk__convert(reg, o, ctx, input, data, size, &data, sink) == 0) {
             /* the report is complete before the output is staged: placing
              * it (from any thread) may read it at once */
             fill_report(report, ctx, &t0);
@@ -231,7 +231,7 @@ dk_status dk_convert_memory(dk_registry *reg, const dk_options *o,
         return finish(NULL, o);
     unsigned char *in = terminated(ctx, data, size);
     dk_sink *sink = in ? dk__sink_memory(ctx) : NULL;
-    if (sink && dk__convert(reg, o, ctx, name, in, size, sink) == 0 &&
+    if (sink && dk__convert(reg, o, ctx, name, in, size, NULL, sink) == 0 &&
         !(*out = dk__sink_take(sink, &len)))
         dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
     if (out_len)
@@ -250,7 +250,7 @@ dk_status dk_convert_to(dk_registry *reg, const dk_options *o, const char *name,
         return finish(NULL, o);
     unsigned char *in = terminated(ctx, data, size);
     dk_sink *sink = in ? dk__sink_callback(ctx, write, user) : NULL;
-    if (sink && dk__convert(reg, o, ctx, name, in, size, sink) == 0)
+    if (sink && dk__convert(reg, o, ctx, name, in, size, NULL, sink) == 0)
         dk__sink_commit(sink);
     else
         dk__sink_discard(sink);
@@ -268,7 +268,7 @@ dk_status dk_read_document(dk_registry *reg, const dk_options *o,
         return finish(NULL, o);
     unsigned char *in = terminated(ctx, data, size);
     if (in)
-        dk__read_document(reg, o, ctx, name, in, size, doc);
+        dk__read_document(reg, o, ctx, name, in, size, NULL, doc);
     free(in);
     return finish(ctx, o);
 }
