@@ -55,7 +55,9 @@ static inline void part_open(part *p, const void *anchor)
     int dir = slash ? (int)(slash - info.dli_fname) : 1;
     snprintf(path, sizeof path, "%.*s/%s", dir, slash ? info.dli_fname : ".",
              p->file);
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    /* parts are linked -z now: their own symbols are bound here all the
+     * same (see open_plugin in core/registry.c) */
+    void *h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
     if (!h) {
         const char *why = dlerror(); /* copied at once: the next call overwrites it */
         snprintf(p->error, sizeof p->error, "%s", why ? why : path);

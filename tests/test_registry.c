@@ -184,6 +184,46 @@ START_TEST(abi_versions)
 }
 END_TEST
 
+/* A plugin that calls a function no library defines is refused when it is
+ * loaded, with the loader's reason, whether it was linked to bind its
+ * symbols at load (-z now) or not: it never starts a conversion to stop
+ * half way at the call. The registry opens a plugin linked -z now lazily,
+ * so docket's own plugins and their parts must all be linked so. */
+START_TEST(missing_symbol_refuses_at_load)
+{
+    char *dir = temp_dir();
+    static const char *const names[] = {"unboundnow", "unboundlazy"};
+    sh("cp %1$s/unboundnow.so %1$s/unboundlazy.so %2$s/", ABI_DIR, dir);
+    for (size_t i = 0; i < 2; i++) {
+        char *err = NULL;
+        ck_assert_int_ne(describe(dir, names[i], &err), DK_E_OK);
+        ck_assert_msg(strstr(err, "undefined symbol: docket_test_missing"), "%s: %s",
+                      names[i], err);
+        free(err);
+        char path[512], text[512];
+        snprintf(path, sizeof path, "%s/%s.manifest", dir, names[i]);
+        snprintf(text, sizeof text, "docket-plugin-manifest 1\nabi 1.1\nname %s\n"
+                 "version 1.0\nkinds transform\n", names[i]);
+        spit(path, text, strlen(text));
+    }
+    dk_registry *reg = registry_of(NULL, dir);
+    for (size_t i = 0; i < 2; i++) {
+        const dk_plugin_entry *e = entry_named(reg, names[i]);
+        ck_assert_int_eq(dk_registry_load(reg, e), -1);
+        ck_assert_msg(strstr(dk_plugin_entry_error(e),
+                             "undefined symbol: docket_test_missing"),
+                      "%s: %s", names[i], dk_plugin_entry_error(e));
+        ck_assert(!dk_plugin_entry_loaded(e));
+    }
+    dk_registry_close(reg);
+    /* readelf is in binutils, beside the compiler that built these */
+    sh("for f in %1$s/*.so %1$s/*/*.so; do readelf -d $f | grep -q 'BIND_NOW' || "
+       "{ echo \"$f is not linked -z now\" >&2; exit 1; }; done", PLUGIN_DIR);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 /* A plugin refused (another ABI, a stale manifest) does not hide a usable
  * one of the same name later in the path; the first usable one wins. */
 START_TEST(refused_plugins_hide_nothing)
@@ -501,6 +541,7 @@ int main(void)
     tcase_add_test(tc, discovers_from_manifests_without_loading);
     tcase_add_test(tc, stale_manifest_is_refused);
     tcase_add_test(tc, abi_versions);
+    tcase_add_test(tc, missing_symbol_refuses_at_load);
     tcase_add_test(tc, refused_plugins_hide_nothing);
     tcase_add_test(tc, broken_plugin_files);
     tcase_add_test(tc, plugin_folders_cannot_be_hijacked);

@@ -9,7 +9,8 @@
  * it creates the file $DOCKET_TEST_MARKER names; with WARN_TIMES, the
  * transform gives the same warning that many times; with SIGNAL_AT, its
  * SIGNAL_AT-th call sends the process SIGINT; with NEST, it puts its
- * paragraph NEST quotes deep. With WRITE_THEN it is a
+ * paragraph NEST quotes deep; with MISSING, it calls a function that no
+ * library defines. With WRITE_THEN it is a
  * writer (format: its name) that writes 256 KiB and then fails
  * (WRITE_THEN=0) or takes signal WRITE_THEN.
  */
@@ -73,9 +74,16 @@ static int read_any(dk_ctx *ctx, const unsigned char *data, size_t size,
 static atomic_int calls;
 #endif
 
+#ifdef MISSING
+void docket_test_missing(void);
+#endif
+
 #if !defined(PROBE_SCORE) && !defined(WRITE_THEN)
 static int mark(dk_ctx *ctx, dk_node *doc)
 {
+#ifdef MISSING
+    docket_test_missing();
+#endif
 #ifdef SIGNAL_AT
     if (atomic_fetch_add(&calls, 1) + 1 == SIGNAL_AT)
         raise(SIGINT); /* as if the user pressed ^C right now (this thread
