@@ -10,6 +10,12 @@
  * and removed on failure or, through dk_discard_pending_outputs(), on a
  * signal. In a directory others may write to, a symbolic link at the
  * target is refused rather than followed.
+ *
+ * Standard output (or a device, or an inherited descriptor) is held until
+ * the conversion has succeeded, so that a failed one writes nothing there:
+ * in memory up to SINK_SPILL_AT bytes, and past that in an unnamed file in
+ * the temporary directory, copied out at commit, so that a large output
+ * does not hold its size in memory.
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -29,6 +35,8 @@
  * output is held back until the conversion has succeeded, so that a failed
  * conversion writes nothing; a callback gets chunks of this size. */
 enum { SINK_FLUSH_AT = 1 << 16 };
+/* A held output larger than this goes on in a temporary file. */
+enum { SINK_SPILL_AT = 1 << 20 };
 
 typedef enum sink_kind {
     SINK_FILE,     /* a temporary file renamed into place */
@@ -51,6 +59,9 @@ struct dk_sink {
     void *user;
     dk_buf buf;
     bool failed;
+    int spill;       /* SINK_HELD: the unnamed file past SINK_SPILL_AT, or -1 */
+    off_t spilled;   /* bytes in it; the rest is in buf */
+    bool no_spill;   /* it could not be made or written: memory from then on */
 };
 
 /* ---- temporary files a signal may have to remove -------------------------- */
@@ -101,6 +112,7 @@ static dk_sink *sink_alloc(dk_ctx *ctx, sink_kind kind)
     s->ctx = ctx;
     s->kind = kind;
     s->fd = -1;
+    s->spill = -1;
     return s;
 }
 
@@ -311,9 +323,60 @@ static int write_all(dk_sink *s, int fd, const char *data, size_t len)
     return 0;
 }
 
+/* An unnamed file in $TMPDIR (else /tmp) for a held output, or -1. */
+static int spill_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    int fd;
+#ifdef O_TMPFILE
+    if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+        return fd;
+#endif
+    char *name;
+    if (asprintf(&name, "%s/.docket-held-XXXXXX", dir) < 0)
+        return -1;
+    fd = mkostemp(name, O_CLOEXEC);
+    if (fd >= 0)
+        unlink(name); /* nothing to leave behind, whatever ends the process */
+    free(name);
+    return fd;
+}
+
+/* Move a held output's buffer to its spill file. If the file cannot be
+ * made or written, the output stays in memory as it would have been
+ * without one: never an error, and what the file has is kept in order. */
+static void spill_held(dk_sink *s)
+{
+    if (s->spill < 0 && (s->spill = spill_file()) < 0) {
+        s->no_spill = true;
+        return;
+    }
+    size_t off = 0;
+    while (off < s->buf.len) {
+        ssize_t n = pwrite(s->spill, s->buf.data + off, s->buf.len - off,
+                           s->spilled + (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            /* the bytes past s->spilled are still in buf */
+            s->no_spill = true;
+            return;
+        }
+        off += (size_t)n;
+    }
+    s->spilled += (off_t)s->buf.len;
+    dk_buf_clear(&s->buf);
+}
+
 static int sink_flush(dk_sink *s)
 {
     int r = 0;
+    if (s->kind == SINK_HELD) {
+        spill_held(s);
+        return 0;
+    }
     if (s->kind == SINK_FILE)
         r = write_all(s, s->fd, s->buf.data, s->buf.len);
     else if (s->kind == SINK_CALLBACK && s->buf.len &&
@@ -327,6 +390,9 @@ static int sink_flush(dk_sink *s)
 
 static bool flushes(const dk_sink *s)
 {
+    if (s->kind == SINK_HELD)
+        return !s->no_spill &&
+               s->buf.len >= (s->spill < 0 ? SINK_SPILL_AT : SINK_FLUSH_AT);
     return (s->kind == SINK_FILE || s->kind == SINK_CALLBACK) &&
            s->buf.len >= SINK_FLUSH_AT;
 }
@@ -380,6 +446,8 @@ char *dk__sink_take(dk_sink *s, size_t *len)
 
 static void sink_free(dk_sink *s)
 {
+    if (s->spill >= 0)
+        close(s->spill);
     if (s->tmp) {
         pending_remove(s->tmp);
         free(s->tmp);
@@ -439,6 +507,29 @@ int dk__place(int fd, char **tmp, const char *path, const char *dir)
     return 0;
 }
 
+/* The part of a held output that went to its spill file, to s->fd. */
+static int write_spilled(dk_sink *s)
+{
+    char chunk[SINK_FLUSH_AT];
+    for (off_t at = 0; at < s->spilled;) {
+        size_t want = s->spilled - at < (off_t)sizeof chunk ? (size_t)(s->spilled - at)
+                                                             : sizeof chunk;
+        ssize_t n = pread(s->spill, chunk, want, at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            s->failed = true;
+            return dk_ctx_fail(s->ctx, DK_E_IO, "cannot read back the output "
+                               "held in a temporary file: %s",
+                               n < 0 ? strerror(errno) : "it is shorter");
+        }
+        if (write_all(s, s->fd, chunk, (size_t)n) < 0)
+            return -1;
+        at += n;
+    }
+    return 0;
+}
+
 /* Synced, then named: the target's bytes are on disk before its name. */
 static int place_file(dk_sink *s)
 {
@@ -462,7 +553,9 @@ int dk__sink_commit(dk_sink *s)
         r = sink_flush(s);
         break;
     case SINK_HELD:
-        r = write_all(s, s->fd, s->buf.data ? s->buf.data : "", s->buf.len);
+        r = write_spilled(s);
+        if (r == 0)
+            r = write_all(s, s->fd, s->buf.data ? s->buf.data : "", s->buf.len);
         if (s->close_fd) {
             close(s->fd);
             s->fd = -1;

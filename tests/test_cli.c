@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 
@@ -852,6 +853,85 @@ static void test_plugin(const char *dir, const char *name, char *opt, size_t len
     snprintf(opt, len, "--plugin-dir=%s", plugins);
 }
 
+/* Run a shell command line that ends in exec (so that the shell becomes
+ * the program); its exit status, and its peak memory in KiB in *peak. */
+static int exec_peak(const char *cmdline, long *peak)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmdline, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    struct rusage ru;
+    ck_assert_int_eq(wait4(pid, &st, 0, &ru), pid);
+    *peak = ru.ru_maxrss;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Standard output is held until the conversion has succeeded, but past
+ * 1 MiB not in memory: a 64 MiB output goes out whole while docket's peak
+ * memory stays far below it (the rest waits in an unnamed temporary file),
+ * also where there is no O_TMPFILE; a temporary folder that cannot be
+ * written only keeps it in memory; a failure after 4 MiB writes nothing. */
+START_TEST(held_output_is_not_all_in_memory)
+{
+    char *dir = temp_dir();
+    char opt[600], plugins[600], cmd[4096], out[600], tmp[600];
+    test_plugin(dir, "largeout", opt, sizeof opt);
+    test_plugin(dir, "largefail", opt, sizeof opt);
+    snprintf(plugins, sizeof plugins, "%s/plugins", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    ck_assert_int_eq(mkdir(tmp, 0700), 0);
+    struct rusage self;
+    getrusage(RUSAGE_SELF, &self); /* a forked child starts at this size */
+    static const struct {
+        const char *env, *tmpdir;
+        bool spills;
+    } cases[] = {
+        {"", "%s", true},
+        {"ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 LD_PRELOAD=" NOTMPFILE,
+         "%s", true},
+        {"", "%s/none", false},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        char tmpdir[700];
+        snprintf(tmpdir, sizeof tmpdir, cases[i].tmpdir, tmp);
+        snprintf(cmd, sizeof cmd, "TMPDIR=%s %s exec %s --plugin-dir %s -t largeout "
+                 "%s/text/basic.txt > %s", tmpdir, cases[i].env, DOCKET_BIN, plugins,
+                 FIXTURES, out);
+        long peak;
+        ck_assert_int_eq(exec_peak(cmd, &peak), 0);
+        struct stat st;
+        ck_assert_int_eq(stat(out, &st), 0);
+        ck_assert_int_eq(st.st_size, 64 << 20);
+        if (cases[i].spills)
+            ck_assert_msg(peak < self.ru_maxrss + (32 << 10),
+                          "case %zu: peak %ld KiB for a 64 MiB output", i, peak);
+        else
+            ck_assert_msg(peak > 64 << 10, "case %zu: peak %ld KiB", i, peak);
+        ck_assert_int_eq(dir_entries(tmp), 0);
+    }
+    char *data = slurp(out, NULL);
+    ck_assert_ptr_nonnull(data);
+    for (size_t k = 0; k < (64u << 20); k += 4093)
+        ck_assert_int_eq(data[k], 'x');
+    free(data);
+    snprintf(cmd, sizeof cmd, "TMPDIR=%s %s --plugin-dir %s -t largefail "
+             "%s/text/basic.txt", tmp, DOCKET_BIN, plugins, FIXTURES);
+    run_result r = run_sh(cmd);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_uint_eq(r.out_len, 0);
+    ck_assert_msg(strstr(r.err, "failed half way, on purpose"), "%s", r.err);
+    run_free(&r);
+    ck_assert_int_eq(dir_entries(tmp), 0);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 /* A transform that nests the document deeper than DK_MAX_DEPTH fails the
  * conversion, naming itself; nothing is written. */
 START_TEST(transform_nesting_too_deep_fails)
@@ -1258,6 +1338,7 @@ int main(void)
     tcase_add_test(tc, text_encodings_and_nul_bytes);
     tcase_add_test(tc, usage_errors_exit_2);
     tcase_add_test(tc, stdin_stdout_and_output_extension);
+    tcase_add_test(tc, held_output_is_not_all_in_memory);
     tcase_add_test(tc, list_plugins_and_formats);
     tcase_add_test(tc, warnings_and_verbosity);
     tcase_add_test(tc, transform_nesting_too_deep_fails);

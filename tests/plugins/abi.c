@@ -11,8 +11,9 @@
  * SIGNAL_AT-th call sends the process SIGINT; with NEST, it puts its
  * paragraph NEST quotes deep; with MISSING, it calls a function that no
  * library defines. With WRITE_THEN it is a
- * writer (format: its name) that writes 256 KiB and then fails
- * (WRITE_THEN=0) or takes signal WRITE_THEN.
+ * writer (format: its name) that writes WRITE_KIB KiB of "x" (256 unless
+ * told) and then fails (WRITE_THEN=0), takes signal WRITE_THEN, or
+ * succeeds (WRITE_THEN=-1).
  */
 #include <docket/plugin.h>
 
@@ -34,16 +35,22 @@ __attribute__((constructor)) static void loaded(void)
 #ifdef WRITE_THEN
 #include <signal.h>
 #include <string.h>
+#ifndef WRITE_KIB
+#define WRITE_KIB 256 /* past the sink's 64 KiB: in the file */
+#endif
 static int write_then(dk_ctx *ctx, const dk_node *doc, dk_sink *out)
 {
     (void)doc;
-    char block[4096];
+    char block[1024];
     memset(block, 'x', sizeof block);
-    for (int i = 0; i < 64; i++) /* past the sink's 64 KiB: in the file */
+    for (int i = 0; i < WRITE_KIB; i++)
         if (dk_sink_write(out, block, sizeof block) < 0)
             return -1;
 #if WRITE_THEN == 0
     return dk_ctx_fail(ctx, DK_E_INTERNAL, "failed half way, on purpose");
+#elif WRITE_THEN == -1
+    (void)ctx;
+    return 0;
 #else
     (void)ctx;
     raise(WRITE_THEN);
