@@ -54,7 +54,8 @@ int dk__read_input(dk_ctx *ctx, const char *path, unsigned char **data,
     size_t max = dk__max_input(ctx);
     bool is_stdin = !path || strcmp(path, "-") == 0;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    dk_buf b = DK_BUF_INIT;
+    unsigned char *buf = NULL;
+    size_t len = 0, cap = 65536, expect = 0;
     *data = NULL;
     *size = 0;
     if (fd < 0)
@@ -69,21 +70,32 @@ int dk__read_input(dk_ctx *ctx, const char *path, unsigned char **data,
             dk__too_large(ctx, max);
             goto fail;
         }
-        if (S_ISREG(st.st_mode) && st.st_size > 0 &&
-            dk_buf_reserve(&b, (size_t)st.st_size) < 0) {
-            dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
-            goto fail;
-        }
+        if (S_ISREG(st.st_mode) && st.st_size > 0)
+            cap = (expect = (size_t)st.st_size) + 1; /* and the NUL */
+    }
+    if (!(buf = dk__input_alloc(ctx, cap))) {
+        dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
+        goto fail;
     }
     for (;;) {
-        if (dk_buf_reserve(&b, 65536) < 0) {
-            dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
-            goto fail;
+        unsigned char one;
+        size_t room = cap - len - 1;
+        /* a file of the size it said: read once more, into one byte, to
+         * see that it ends there without making room it does not need */
+        bool probe = room == 0 && len == expect;
+        if (room == 0 && !probe) {
+            size_t more = cap < (SIZE_MAX - 1) / 2 ? 2 * cap : 0;
+            unsigned char *b = more ? dk__input_grow(ctx, buf, len, more) : NULL;
+            if (!b) {
+                dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
+                goto fail;
+            }
+            buf = b, cap = more, room = cap - len - 1;
         }
-        ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
+        ssize_t n = read(fd, probe ? &one : buf + len, probe ? 1 : room);
         if (n == 0)
             break;
-        if (n > 0 && b.len + (size_t)n > max) {
+        if (n > 0 && len + (size_t)n > max) {
             /* a pipe or a device that does not end (/dev/zero) */
             dk__too_large(ctx, max);
             goto fail;
@@ -94,22 +106,32 @@ int dk__read_input(dk_ctx *ctx, const char *path, unsigned char **data,
             dk_ctx_fail(ctx, DK_E_IO, "cannot read: %s", strerror(errno));
             goto fail;
         }
-        b.len += (size_t)n;
+        if (probe) {
+            /* it grew while it was read: on with room for the rest */
+            unsigned char *b = dk__input_grow(ctx, buf, len, 2 * cap);
+            if (!b) {
+                dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
+                goto fail;
+            }
+            buf = b, cap *= 2, expect = 0;
+            buf[len] = one;
+        }
+        len += (size_t)n;
     }
     if (!is_stdin)
         close(fd);
-    if (b.len == 0) {
-        dk_buf_free(&b);
+    if (len == 0) {
+        dk__input_free(ctx, buf);
         return dk_ctx_fail(ctx, DK_E_FORMAT, "input is empty");
     }
-    b.data[b.len] = '\0';
-    *size = b.len;
-    *data = (unsigned char *)dk_buf_steal(&b);
+    buf[len] = '\0';
+    *size = len;
+    *data = buf;
     return 0;
 fail:
     if (!is_stdin)
         close(fd);
-    dk_buf_free(&b);
+    dk__input_free(ctx, buf);
     return -1;
 }
 
@@ -138,7 +160,7 @@ void dk__sha256_hex(const unsigned char *data, size_t size, char out[65])
 }
 
 int dk__set_source(dk_node *doc, const char *path, const char *format,
-                   const unsigned char *data, size_t size)
+                   const char *sha256)
 {
     /* a document read without meta or body gets an empty one, as the
      * vocabulary wants both */
@@ -147,8 +169,6 @@ int dk__set_source(dk_node *doc, const char *path, const char *format,
         return -1;
     if (dk_node_child(meta, DK_SOURCE))
         return 0;
-    char hex[65];
-    dk__sha256_hex(data, size, hex);
 
     dk_node *src = dk_node_new(DK_SOURCE);
     if (!src)
@@ -164,7 +184,7 @@ int dk__set_source(dk_node *doc, const char *path, const char *format,
         ref = dk_node_next(ref);
     if ((base && dk_node_set_attr(src, DK_ATTR_NAME, base) < 0) ||
         dk_node_set_attr(src, DK_ATTR_FORMAT, format) < 0 ||
-        dk_node_set_attr(src, DK_ATTR_SHA256, hex) < 0 ||
+        dk_node_set_attr(src, DK_ATTR_SHA256, sha256) < 0 ||
         dk_node_insert_before(meta, ref, src) < 0) {
         dk_node_free(src);
         return -1;
@@ -367,6 +387,9 @@ int dk__read_document(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
     const dk_plugin *reader = choose_reader(reg, o, ctx, path, data, size);
     if (!reader)
         goto cleanup;
+    /* before the reader, which may give back what it has read */
+    char sha256[65];
+    dk__sha256_hex(data, size, sha256);
     double t0 = now_ms();
     if (reader->read(ctx, data, size, &doc) < 0 || !doc) {
         if (!doc)
@@ -380,14 +403,14 @@ int dk__read_document(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
                     reader->name);
         goto cleanup;
     }
-    if (dk__set_source(doc, path, reader->format, data, size) < 0) {
+    if (dk__set_source(doc, path, reader->format, sha256) < 0) {
         dk_ctx_fail(ctx, DK_E_NOMEM, "out of memory");
         goto cleanup;
     }
-    /* the input is read and its checksum taken: transforms and the writer
-     * work from the tree, which holds its own copy of the text */
+    /* the input is read: transforms and the writer work from the tree,
+     * which holds its own copy of the text */
     if (take && *take == data) {
-        free(*take);
+        dk__input_free(ctx, *take);
         *take = NULL;
         data = NULL;
     }

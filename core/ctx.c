@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static const char *const status_names[] = {
 #define DK_X(e, n, d) n,
@@ -57,6 +59,10 @@ struct dk_ctx {
     dk_batch *batch;
     void *batch_tag;
     char reader[32];
+    /* the input, when dk__input_alloc mapped it (else NULL): map_len bytes
+     * mapped, the first map_gone of them given back (whole pages) */
+    unsigned char *map;
+    size_t map_len, map_gone;
 };
 
 dk_ctx *dk__ctx_new(const char *name, const dk_options *o)
@@ -86,6 +92,7 @@ void dk__ctx_free(dk_ctx *ctx)
 {
     if (!ctx)
         return;
+    dk__input_free(ctx, ctx->map);
     dk__ctx_clear_requested(ctx);
     for (size_t i = 0; i < ctx->n_warnings; i++)
         free(ctx->warnings[i].text);
@@ -335,4 +342,96 @@ size_t dk__ctx_n_requested(const dk_ctx *ctx)
 const char *dk__ctx_requested(const dk_ctx *ctx, size_t i)
 {
     return i < ctx->n_requested ? ctx->requested[i] : NULL;
+}
+
+/* ---- input memory ------------------------------------------------------------ */
+
+/*
+ * An input of INPUT_MAP_AT bytes or more is kept in pages of its own
+ * (mmap), so that what a reader has read can go back to the system while
+ * the document grows (dk_ctx_input_done): the input and the whole tree
+ * are then never held at once. Smaller ones come from malloc.
+ */
+#define INPUT_MAP_AT ((size_t)1 << 20)
+
+static size_t page_size(void)
+{
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? (size_t)p : 4096;
+}
+
+static size_t round_to_page(size_t n)
+{
+    size_t p = page_size();
+    return n > SIZE_MAX - p ? 0 : (n + p - 1) & ~(p - 1);
+}
+
+static unsigned char *map_new(dk_ctx *ctx, size_t cap)
+{
+    size_t len = round_to_page(cap);
+    void *m = len ? mmap(NULL, len, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                  : MAP_FAILED;
+    if (m == MAP_FAILED)
+        return NULL;
+    ctx->map = m;
+    ctx->map_len = len;
+    ctx->map_gone = 0;
+    return m;
+}
+
+unsigned char *dk__input_alloc(dk_ctx *ctx, size_t cap)
+{
+    if (cap >= INPUT_MAP_AT && !ctx->map)
+        return map_new(ctx, cap);
+    return malloc(cap ? cap : 1);
+}
+
+unsigned char *dk__input_grow(dk_ctx *ctx, unsigned char *p, size_t len, size_t cap)
+{
+    if (p && p == ctx->map) {
+        if (cap <= ctx->map_len)
+            return p;
+        size_t n = round_to_page(cap);
+        void *m = n ? mremap(p, ctx->map_len, n, MREMAP_MAYMOVE) : MAP_FAILED;
+        if (m == MAP_FAILED)
+            return NULL;
+        ctx->map = m;
+        ctx->map_len = n;
+        return m;
+    }
+    if (cap >= INPUT_MAP_AT && !ctx->map) {
+        /* from malloc to pages of its own, once it is large */
+        unsigned char *m = map_new(ctx, cap);
+        if (m) {
+            memcpy(m, p, len);
+            free(p);
+        }
+        return m;
+    }
+    return realloc(p, cap);
+}
+
+void dk__input_free(dk_ctx *ctx, unsigned char *p)
+{
+    if (p && p == ctx->map) {
+        munmap(ctx->map + ctx->map_gone, ctx->map_len - ctx->map_gone);
+        ctx->map = NULL;
+        ctx->map_len = ctx->map_gone = 0;
+    } else {
+        free(p);
+    }
+}
+
+void dk_ctx_input_done(dk_ctx *ctx, const unsigned char *upto)
+{
+    if (!ctx || !ctx->map || upto < ctx->map || upto > ctx->map + ctx->map_len)
+        return;
+    size_t n = (size_t)(upto - ctx->map) & ~(page_size() - 1);
+    if (n > ctx->map_gone) {
+        /* unmapped, not zeroed: a reader that looks back faults at once
+         * rather than reading zeros as text */
+        munmap(ctx->map + ctx->map_gone, n - ctx->map_gone);
+        ctx->map_gone = n;
+    }
 }

@@ -140,15 +140,25 @@ size_t dk__max_input(const dk_ctx *ctx);
 /* Fail ctx: the input is larger than max. Returns -1. */
 int dk__too_large(dk_ctx *ctx, size_t max);
 
+/* Memory for an input read into ctx's conversion: cap bytes; a large one
+ * is mapped and remembered in ctx, for dk_ctx_input_done. grow keeps the
+ * first len bytes. NULL if out of memory (grow then leaves p as it was).
+ * Freed with dk__input_free (NULL allowed), before ctx. */
+unsigned char *dk__input_alloc(dk_ctx *ctx, size_t cap);
+unsigned char *dk__input_grow(dk_ctx *ctx, unsigned char *p, size_t len, size_t cap);
+void dk__input_free(dk_ctx *ctx, unsigned char *p);
+
 /* Read a whole file (path NULL or "-" for stdin) into *data (NUL-terminated,
- * transfer full). On failure returns -1 with the problem in ctx. */
+ * transfer full: dk__input_free). On failure returns -1 with the problem in
+ * ctx. */
 int dk__read_input(dk_ctx *ctx, const char *path, unsigned char **data,
                    size_t *size);
 /* Both paths name the same existing regular file. */
 bool dk__same_file(const char *a, const char *b);
-/* Fill meta/source unless the document has one. 0, or -1 out of memory. */
+/* Fill meta/source (sha256: the input's, as dk__sha256_hex gives it)
+ * unless the document has one. 0, or -1 out of memory. */
 int dk__set_source(dk_node *doc, const char *path, const char *format,
-                   const unsigned char *data, size_t size);
+                   const char *sha256);
 /* SHA-256 of the bytes, as 64 hex digits and a NUL. */
 void dk__sha256_hex(const unsigned char *data, size_t size, char out[65]);
 /* What a file without a reader is, when it is clearly something ("PDF",
@@ -159,10 +169,12 @@ const char *dk__sniff_foreign(const unsigned char *data, size_t size);
 /* Read bytes into a document (detecting the format unless the options name
  * it), with the reader's default transforms and the options' transforms.
  * *doc transfer full. Returns 0, or -1 with the problem in ctx.
- * take: NULL, or the caller's malloc'd buffer holding data (*take == data),
- * which is freed, and *take set to NULL, once the reader has read it and
- * its checksum is taken, so that the transforms and the writer run
- * without it; the caller frees *take after (NULL if it went). */
+ * take: NULL, or the caller's buffer from dk__read_input holding data
+ * (*take == data), which is freed, and *take set to NULL, once the reader
+ * has read it, so that the transforms and the writer run without it; the
+ * caller frees *take after (NULL if it went). The checksum is taken before
+ * the reader runs: a reader may give back what it has read
+ * (dk_ctx_input_done). */
 int dk__read_document(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
                       const char *path, const unsigned char *data, size_t size,
                       unsigned char **take, dk_node **doc);

@@ -140,7 +140,7 @@ dk_status dk_convert_file(dk_registry *reg, const dk_options *o,
         else
             dk__sink_discard(sink);
     }
-    free(data);
+    dk__input_free(ctx, data);
     return finish(ctx, o);
 }
 
@@ -191,7 +191,7 @@ dk_status dk_batch_convert(dk_batch *b, dk_registry *reg, const dk_options *o,
             dk__sink_discard(sink);
         }
     }
-    free(data);
+    dk__input_free(ctx, data);
     if (!handed_over)
         fill_report(report, ctx, &t0);
     return finish(ctx, o);
@@ -388,7 +388,7 @@ dk_status dk_validate_file(dk_registry *reg, const dk_options *o,
         return finish(NULL, o);
     if (dk__read_input(ctx, path, &data, &size) == 0)
         validate(reg, o, ctx, is_stdin ? NULL : path, data, size);
-    free(data);
+    dk__input_free(ctx, data);
     return finish(ctx, o);
 }
 

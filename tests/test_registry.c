@@ -127,8 +127,8 @@ START_TEST(abi_versions)
     static const struct {
         const char *name, *why;
     } refused[] = {
-        {"newminor", "plugin built for ABI 1.9, this docket has ABI 1.1"},
-        {"othermajor", "plugin built for ABI 2.0, this docket has ABI 1.1"},
+        {"newminor", "plugin built for ABI 1.9, this docket has ABI 1.2"},
+        {"othermajor", "plugin built for ABI 2.0, this docket has ABI 1.2"},
         {"truncated", "descriptor too small (16 bytes"},
     };
     for (size_t i = 0; i < 3; i++) {
@@ -519,7 +519,7 @@ START_TEST(describe_writes_manifest)
     ck_assert_int_eq(dk_describe_plugin(PLUGIN_DIR "/json.so", to_file, f, &err),
                      DK_E_OK);
     fclose(f);
-    ck_assert(strstr(text, "docket-plugin-manifest 1\nabi 1.1\nname json\n"));
+    ck_assert(strstr(text, "docket-plugin-manifest 1\nabi 1.2\nname json\n"));
     ck_assert(strstr(text, "kinds reader,writer\nformat json\n"));
     ck_assert(strstr(text, "option pretty - xml, json: indented output"));
     free(text);

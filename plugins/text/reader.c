@@ -13,6 +13,7 @@
 #include "rules.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -886,6 +887,13 @@ int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
 
     if (text_decode(ctx, data, size, &decoded, &w.text, &w.size, &b.skipped) < 0)
         goto cleanup;
+    /* the input is given back as its lines are read (below), or at once if
+     * what is read is a transcoded copy */
+    bool direct = (uintptr_t)w.text >= (uintptr_t)data &&
+                  (uintptr_t)w.text <= (uintptr_t)(data + size);
+    size_t given = 0; /* bytes of w.text given back */
+    if (!direct)
+        dk_ctx_input_done(ctx, data + size);
     signals sg = scan(w.text, w.size);
     bool letter = sg.salutation && sg.closing;
     /* a letter's first line is its date or letterhead, not a title: the
@@ -934,6 +942,14 @@ int text_read(dk_ctx *ctx, const unsigned char *data, size_t size,
         if (add_block(&b, w.v, j, w.base, more ? &w.v[k] : NULL) < 0)
             goto cleanup;
         window_drop(&w, j);
+        /* the blocks are copied into the tree and only the window's lines
+         * are looked at again: the input before them can go, a megabyte at
+         * a time */
+        size_t next = w.n ? w.v[0].offset : w.pos;
+        if (direct && next - given >= 1 << 20) {
+            given = next;
+            dk_ctx_input_done(ctx, (const unsigned char *)w.text + next);
+        }
     }
     if (more < 0) {
         oom(&b);

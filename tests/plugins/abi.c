@@ -5,7 +5,9 @@
  * 1.0 laid it out, without the fields 1.1 added; SIZE overrides the size
  * it claims). The transform adds a paragraph, so a test sees it ran.
  * With PROBE_SCORE it is instead a reader of format "probed" whose probe
- * gives that score to anything (two of them tie); with CONSTRUCTOR, loading
+ * gives that score to anything (two of them tie), and with GIVE_BACK one
+ * that gives the whole input back (dk_ctx_input_done) and then reads its
+ * first byte; with CONSTRUCTOR, loading
  * it creates the file $DOCKET_TEST_MARKER names; with WARN_TIMES, the
  * transform gives the same warning that many times; with SIGNAL_AT, its
  * SIGNAL_AT-th call sends the process SIGINT; with NEST, it puts its
@@ -70,6 +72,11 @@ static int read_any(dk_ctx *ctx, const unsigned char *data, size_t size,
                     dk_node **out)
 {
     (void)ctx, (void)data, (void)size;
+#ifdef GIVE_BACK
+    dk_ctx_input_done(ctx, data + size);
+    if (*(const volatile unsigned char *)data == 0)
+        return dk_ctx_fail(ctx, DK_E_FORMAT, "read a NUL where the input was");
+#endif
     *out = dk_document_new(NULL);
     return *out ? 0 : -1;
 }

@@ -30,7 +30,8 @@
  *  - read: on success the plugin stores a new document in *out; the caller
  *    owns it (transfer full). On failure *out is left NULL and nothing
  *    needs freeing by the caller. The input bytes belong to docket and stay
- *    valid only during the call; data[size] is always a NUL byte.
+ *    valid only during the call, and only up to where the reader gave them
+ *    back with dk_ctx_input_done(); data[size] is always a NUL byte.
  *  - transform: changes the document in place; it may free and replace any
  *    node below the document node, never the document node itself.
  *  - write: the document is borrowed (read only); everything goes through
@@ -63,7 +64,7 @@ extern "C" {
  * minor versions only append fields to dk_plugin, and docket reads the
  * fields a plugin's descriptor is too short to have as absent (NULL). */
 #define DK_ABI_MAJOR 1
-#define DK_ABI_MINOR 1
+#define DK_ABI_MINOR 2
 
 /* The version of docket itself. */
 #define DK_VERSION "0.2.0"
@@ -132,6 +133,14 @@ DK_API int dk_ctx_fail(dk_ctx *ctx, dk_status status, const char *fmt, ...)
  * for example "clean". docket runs the requested transforms in order unless
  * the user gave --no-transforms. Returns -1 if out of memory. */
 DK_API int dk_ctx_request_transform(dk_ctx *ctx, const char *name);
+
+/* A reader that will not look at the input before upto (a pointer into the
+ * data it was given) again says so, and docket may give that memory back
+ * to the system at once: a large input is then not held whole beside the
+ * document growing from it. Reading those bytes afterwards faults. A no-op
+ * for input docket does not own (what a library caller passed) or that is
+ * small. Optional. Since ABI 1.2. */
+DK_API void dk_ctx_input_done(dk_ctx *ctx, const unsigned char *upto);
 
 /* Where a writer's bytes go. */
 typedef struct dk_sink dk_sink;
