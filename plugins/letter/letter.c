@@ -83,8 +83,14 @@ static int push(lt_items *it, dk_node *node, dk_node *section, int depth)
     x->node = node;
     x->depth = depth;
     x->section = section ? section_shell(section) : NULL;
-    x->text = t == DK_LIST || t == DK_TABLE || !node ? strdup("")
-                                                     : dk_node_text_content(node);
+    /* most blocks hold one text node: its text, not a copy (the node is
+     * kept, and its text unchanged, while the items are) */
+    const dk_node *only = node ? dk_node_first(node) : NULL;
+    x->own_text = !(only && !dk_node_next(only) && dk_node_type(only) == DK_TEXT &&
+                    t != DK_LIST && t != DK_TABLE);
+    x->text = !x->own_text ? dk_node_text(only, NULL)
+              : t == DK_LIST || t == DK_TABLE || !node ? strdup("")
+                                                       : dk_node_text_content(node);
     return !x->text || (section && !x->section) ? -1 : 0;
 }
 
@@ -174,7 +180,8 @@ static void free_items(lt_items *it)
     for (size_t i = 0; i < it->n; i++) {
         dk_node_free(it->v[i].node);
         dk_node_free(it->v[i].section);
-        free(it->v[i].text);
+        if (it->v[i].own_text)
+            free((char *)it->v[i].text);
     }
     free(it->v);
 }

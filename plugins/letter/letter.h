@@ -127,7 +127,9 @@ typedef struct lt_item {
                          only); owned */
     int depth;        /* of the section a heading opens, or of the
                          container of a block (the body is 0) */
-    char *text;       /* its text, lines separated by \n */
+    const char *text; /* its text, lines separated by \n: the text of the
+                         node's one text child, or a copy (owned) */
+    bool own_text;
 } lt_item;
 
 typedef struct lt_items {
