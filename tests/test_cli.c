@@ -1000,14 +1000,21 @@ START_TEST(text_reader_gives_input_back)
     snprintf(path, sizeof path, "%s/big.txt", dir);
     snprintf(out, sizeof out, "%s/big.json", dir);
     spit(path, text, size);
-    snprintf(cmd, sizeof cmd, "exec %s -t json -o %s %s 2>/dev/null", DOCKET_BIN, out, path);
-    long peak;
-    ck_assert_int_eq(exec_peak(cmd, &peak), 0);
+    /* from the file, then from a pipe (read into memory that grows, put in
+     * pages of its own once it is large) */
+    for (int piped = 0; piped < 2; piped++) {
+        snprintf(cmd, sizeof cmd, piped ? "exec %1$s -t json -o %2$s.piped < %3$s 2>/dev/null"
+                                        : "exec %1$s -t json -o %2$s %3$s 2>/dev/null",
+                 DOCKET_BIN, out, path);
+        long peak;
+        ck_assert_int_eq(exec_peak(cmd, &peak), 0);
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-    /* (the sanitizers' own memory would hide it) */
-    ck_assert_msg(peak < (long)(size / 1024) * 5 / 2,
-                  "peak %ld KiB for %zu KiB of text", peak, size / 1024);
+        /* (the sanitizers' own memory would hide it) */
+        ck_assert_msg(peak < (long)(size / 1024) * 5 / 2,
+                      "peak %ld KiB for %zu KiB of text%s", peak, size / 1024,
+                      piped ? " from a pipe" : "");
 #endif
+    }
     const char *dirs[] = {PLUGIN_DIR, NULL};
     dk_registry *reg = dk_registry_open(dirs, DK_REGISTRY_NO_ENV | DK_REGISTRY_NO_DEFAULTS,
                                         NULL, NULL);
@@ -1023,6 +1030,19 @@ START_TEST(text_reader_gives_input_back)
     ck_assert_ptr_nonnull(file);
     ck_assert_uint_eq(file_len, mem_len);
     ck_assert(memcmp(file, mem, mem_len) == 0);
+    /* the same from the pipe, but for the file's name */
+    char piped[700];
+    snprintf(piped, sizeof piped, "%s.piped", out);
+    size_t piped_len;
+    char *from_pipe = slurp(piped, &piped_len);
+    ck_assert_ptr_nonnull(from_pipe);
+    const char *name = "\"name\":\"big.txt\",", *at = strstr(file, name);
+    ck_assert_ptr_nonnull(at);
+    size_t before = (size_t)(at - file), nl = strlen(name);
+    ck_assert_uint_eq(piped_len + nl, file_len);
+    ck_assert(memcmp(from_pipe, file, before) == 0);
+    ck_assert(memcmp(from_pipe + before, at + nl, file_len - before - nl) == 0);
+    free(from_pipe);
     free(file);
     free(mem);
     dk_options_free(o);
