@@ -7,12 +7,19 @@
 #include <string.h>
 #include <strings.h>
 
+/* ASCII letters in lower case, every other byte as it is: the words the
+ * rules look for are ASCII, so this is all the case folding they need
+ * (and it is inline, where tolower() asks the locale for every byte). */
+static inline unsigned char lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
+}
+
 bool dkr_text_eq(const char *s, size_t len, const char *word)
 {
     /* most words differ in their first letter: stop there */
     for (size_t i = 0; i < len; i++)
-        if (!word[i] ||
-            tolower((unsigned char)s[i]) != tolower((unsigned char)word[i]))
+        if (!word[i] || lower((unsigned char)s[i]) != lower((unsigned char)word[i]))
             return false;
     return word[len] == '\0';
 }
@@ -33,7 +40,7 @@ static int month_at(const char *s, size_t len, size_t *mlen)
         w++;
     if (w < 3)
         return 0;
-    char first = (char)tolower((unsigned char)s[0]);
+    char first = (char)lower((unsigned char)s[0]);
     for (int m = 0; m < 12; m++) {
         if (months[m][0] != first)
             continue;
@@ -466,7 +473,7 @@ static int word_cmp(const char *w, size_t n, const char *word)
             return -b;
         if (b == 0)
             return 1;
-        int a = tolower((unsigned char)w[i]);
+        int a = lower((unsigned char)w[i]);
         if (a != b)
             return a - b;
     }
@@ -574,6 +581,10 @@ static bool link_label(const char *s, size_t len)
     static const char *const labels[] = {"read more", "read next", "related",
                                          "see also", "also read", "more on this",
                                          "recommended", "watch", "listen"};
+    /* the labels start with r, s, a, m, w or l: most lines stop here */
+    char first = (char)lower((unsigned char)s[0]);
+    if (!strchr("rsamwl", first) || !first)
+        return false;
     /* the rest reads as the title of another page: it starts with a
      * capital or a digit and ends without a full stop ("Related: the
      * inspection found ..." is a sentence of the document) */
@@ -595,6 +606,19 @@ static bool link_label(const char *s, size_t len)
     return false;
 }
 
+/* Does s hold the n bytes b (n > 1, b[0] not ASCII)? */
+static bool has_bytes(const char *s, size_t len, const char *b, size_t n)
+{
+    for (const char *p = s, *end = s + len; p + n <= end; p++) {
+        p = memchr(p, b[0], (size_t)(end - p) - n + 1);
+        if (!p)
+            return false;
+        if (!memcmp(p + 1, b + 1, n - 1))
+            return true;
+    }
+    return false;
+}
+
 /* "Home › PEEL assessments › Westshire", "Home > News > Crime": a
  * breadcrumb trail of two or more separators between steps that each
  * start with a capital letter and run at most six words, no sentence.
@@ -606,8 +630,9 @@ static bool breadcrumb(const char *s, size_t len)
     if (len > 160 || strchr(".!?:;,", s[len - 1]))
         return false;
     bool home = len > 5 && !strncasecmp(s, "home", 4) && !isalnum((unsigned char)s[4]);
-    /* most lines have no separator at all: look for one first */
-    if (!home && !memmem(s, len, "\xE2\x80\xBA", 3) && !memmem(s, len, "\xC2\xBB", 2))
+    /* most lines have no separator at all: look for one first (by its
+     * first byte, which text that is mostly ASCII seldom holds) */
+    if (!home && !has_bytes(s, len, "\xE2\x80\xBA", 3) && !has_bytes(s, len, "\xC2\xBB", 2))
         return false;
     size_t seps = 0, words = 0, since = 0;
     for (size_t i = 0; i < len; i++) {
@@ -732,11 +757,13 @@ bool dkr_is_boilerplate_block(const char *s, size_t len)
          has_ci(s, len, "settings") || has_ci(s, len, "continuing to")) &&
         word_count(s, len, 80) <= 80)
         return true;
-    /* a newsletter sign-up: asked for, and named as one ("alerts by
-     * email" alone is a service a letter may tell of) */
-    bool asks = has_ci(s, len, "sign up") || has_ci(s, len, "sign-up") ||
-                has_ci(s, len, "subscribe");
-    return asks && (has_ci(s, len, "newsletter") || has_ci(s, len, "inbox")) &&
+    /* a newsletter sign-up: named as one, and asked for ("alerts by
+     * email" alone is a service a letter may tell of); the name first, as
+     * its letters (w, x) are rarer than the asking's (p, b) */
+    bool named = has_ci(s, len, "newsletter") || has_ci(s, len, "inbox");
+    return named &&
+           (has_ci(s, len, "sign up") || has_ci(s, len, "sign-up") ||
+            has_ci(s, len, "subscribe")) &&
            word_count(s, len, 50) <= 50;
 }
 
@@ -833,7 +860,7 @@ bool dkr_link_list_heading(const char *s, size_t len)
         for (; i < len && isalnum((unsigned char)s[i]); i++) {
             if (n + 1 >= sizeof norm)
                 return false;
-            norm[n++] = (char)tolower((unsigned char)s[i]);
+            norm[n++] = (char)lower((unsigned char)s[i]);
         }
     }
     norm[n] = '\0';
