@@ -175,6 +175,8 @@ static int html_read(dk_ctx *ctx, const unsigned char *data, size_t size,
 
     if (html_decode(ctx, data, size, &dec) < 0)
         goto cleanup;
+    /* what is read from here on is the decoded copy */
+    dk_ctx_input_done(ctx, data + size);
     if (html_parse(ctx, &dec, &page) < 0)
         goto cleanup;
     html_extract(&page, keep_all);

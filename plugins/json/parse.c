@@ -154,6 +154,8 @@ static int jsonp_read(dk_ctx *ctx, const unsigned char *data, size_t size,
         data += 3, size -= 3;
     json_t *root = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
                               &err);
+    /* jansson holds its own copy of everything now */
+    dk_ctx_input_done(ctx, data + size);
     if (!root)
         return dk_ctx_fail(ctx, DK_E_FORMAT,
                            "invalid JSON at line %d, column %d: %s", err.line,

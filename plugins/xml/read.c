@@ -196,6 +196,8 @@ int xmlp_read(dk_ctx *ctx, const unsigned char *data, size_t size,
 {
     *out = NULL;
     xmlDocPtr doc = xmlp_parse(ctx, data, size);
+    /* libxml2's tree holds its own copy of everything now */
+    dk_ctx_input_done(ctx, data + size);
     if (!doc)
         return -1;
     xmlNodePtr root = xmlDocGetRootElement(doc);
