@@ -158,22 +158,23 @@ static refusal take_descriptor(const dk_plugin *d, const char *basename,
 }
 
 /* Does the dynamic section at off (size bytes) ask for all its symbols to
- * be bound at load (-z now: DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW)? */
+ * be bound at load (-z now: DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW)? Read
+ * at once: it is a few hundred bytes. */
 static bool binds_now(int fd, bool is64, uint64_t off, uint64_t size)
 {
     size_t entsize = is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
-    for (uint64_t at = off; at + entsize <= off + size && at - off < 65536; at += entsize) {
+    unsigned char buf[4096];
+    ssize_t got = pread(fd, buf, size < sizeof buf ? (size_t)size : sizeof buf, (off_t)off);
+    for (size_t at = 0; got > 0 && at + entsize <= (size_t)got; at += entsize) {
         int64_t tag;
         uint64_t val;
         if (is64) {
             Elf64_Dyn d;
-            if (pread(fd, &d, sizeof d, (off_t)at) != (ssize_t)sizeof d)
-                return false;
+            memcpy(&d, buf + at, sizeof d);
             tag = d.d_tag, val = d.d_un.d_val;
         } else {
             Elf32_Dyn d;
-            if (pread(fd, &d, sizeof d, (off_t)at) != (ssize_t)sizeof d)
-                return false;
+            memcpy(&d, buf + at, sizeof d);
             tag = d.d_tag, val = d.d_un.d_val;
         }
         if (tag == DT_NULL)
@@ -231,23 +232,26 @@ static const char *elf_fits(const char *path, bool *now)
     }
     if (!why && (phoff + phnum * phentsize > size || shoff + shnum * shentsize > size))
         why = "is truncated (its ELF headers end after the file)";
-    /* every loaded segment's bytes must be in the file */
+    /* every loaded segment's bytes must be in the file (the headers read
+     * at once: a shared object has about ten) */
+    size_t phsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+    unsigned char *table = NULL;
+    if (!why && phnum && phentsize < phsize)
+        why = "is not an ELF shared object";
+    else if (!why && phnum && (!(table = malloc(phnum * phentsize)) ||
+                              pread(fd, table, phnum * phentsize, (off_t)phoff) !=
+                                  (ssize_t)(phnum * phentsize)))
+        why = table ? "is truncated" : "cannot be read (out of memory)";
     for (uint64_t i = 0; !why && i < phnum; i++) {
         uint64_t off, filesz;
         uint32_t type;
         if (is64) {
             Elf64_Phdr ph;
-            if (pread(fd, &ph, sizeof ph, (off_t)(phoff + i * phentsize)) != (ssize_t)sizeof ph) {
-                why = "is truncated";
-                break;
-            }
+            memcpy(&ph, table + i * phentsize, sizeof ph);
             type = ph.p_type, off = ph.p_offset, filesz = ph.p_filesz;
         } else {
             Elf32_Phdr ph;
-            if (pread(fd, &ph, sizeof ph, (off_t)(phoff + i * phentsize)) != (ssize_t)sizeof ph) {
-                why = "is truncated";
-                break;
-            }
+            memcpy(&ph, table + i * phentsize, sizeof ph);
             type = ph.p_type, off = ph.p_offset, filesz = ph.p_filesz;
         }
         if (type == PT_LOAD && off + filesz > size)
@@ -255,6 +259,7 @@ static const char *elf_fits(const char *path, bool *now)
         else if (type == PT_DYNAMIC && off + filesz <= size)
             *now = binds_now(fd, is64, off, filesz);
     }
+    free(table);
     if (fd >= 0)
         close(fd);
     return why;
