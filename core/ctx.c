@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -425,9 +426,10 @@ void dk__input_free(dk_ctx *ctx, unsigned char *p)
 
 void dk_ctx_input_done(dk_ctx *ctx, const unsigned char *upto)
 {
-    if (!ctx || !ctx->map || upto < ctx->map || upto > ctx->map + ctx->map_len)
-        return;
-    size_t n = (size_t)(upto - ctx->map) & ~(page_size() - 1);
+    uintptr_t at = (uintptr_t)upto, start = ctx ? (uintptr_t)ctx->map : 0;
+    if (!start || at < start || at > start + ctx->map_len)
+        return; /* not in the input docket holds in pages */
+    size_t n = (size_t)(at - start) & ~(page_size() - 1);
     if (n > ctx->map_gone) {
         /* unmapped, not zeroed: a reader that looks back faults at once
          * rather than reading zeros as text */
