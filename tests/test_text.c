@@ -83,7 +83,13 @@ START_TEST(grades)
     ck_assert_int_eq(grade("Ungraded"), DKR_GRADE_UNGRADED);
     ck_assert_int_eq(grade("Outstanding"), DKR_GRADE_OUTSTANDING);
     ck_assert_int_eq(grade("Adequate"), DKR_GRADE_ADEQUATE);
+    ck_assert_int_eq(grade("Not graded"), DKR_GRADE_UNGRADED);
+    ck_assert_int_eq(grade("requiring improvement..."), DKR_GRADE_REQUIRES_IMPROVEMENT);
+    ck_assert_int_eq(grade("Rating - Require Improvement\t\r\n"),
+                     DKR_GRADE_REQUIRES_IMPROVEMENT);
     ck_assert_int_eq(grade("Good progress"), DKR_GRADE_NONE);
+    ck_assert_int_eq(grade("Goods"), DKR_GRADE_NONE);
+    ck_assert_int_eq(grade("Ungraded2"), DKR_GRADE_NONE);
     ck_assert_str_eq(dkr_grade_value(DKR_GRADE_REQUIRES_IMPROVEMENT),
                      "requires-improvement");
     ck_assert_ptr_null(dkr_grade_value(DKR_GRADE_NONE));

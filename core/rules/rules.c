@@ -289,6 +289,32 @@ static const struct {
     {"not graded", DKR_GRADE_UNGRADED},
 };
 
+/* Could s end in a grade? Every grade above ends in one of seven words
+ * (good, graded, adequate, ungraded, inadequate, outstanding, improvement)
+ * with only white space and full stops after it (as grade_trim cuts
+ * them): a look at the last word turns away almost every text before a
+ * grade is looked for in it. */
+static bool ends_in_grade_word(const char *s, size_t len)
+{
+    size_t j = len;
+    while (j > 0 && (s[j - 1] == ' ' || s[j - 1] == '.' || (s[j - 1] >= '\t' && s[j - 1] <= '\r')))
+        j--;
+    size_t i = j;
+    while (i > 0 && ((s[i - 1] | 0x20) >= 'a' && (s[i - 1] | 0x20) <= 'z'))
+        i--;
+    /* by length, then the one word of that length it could be */
+    const char *w;
+    switch (j - i) {
+    case 4: w = "good"; break;
+    case 6: w = "graded"; break;
+    case 8: w = (s[i] | 0x20) == 'a' ? "adequate" : "ungraded"; break;
+    case 10: w = "inadequate"; break;
+    case 11: w = (s[i] | 0x20) == 'o' ? "outstanding" : "improvement"; break;
+    default: return false;
+    }
+    return dkr_text_eq(s + i, j - i, w);
+}
+
 /* The label a grade may follow: "Grade", "Grade:", "Our judgment:",
  * "Overall judgement -", "Rating". Returns its length with the separator
  * after it, or 0. */
@@ -358,6 +384,8 @@ static void grade_trim(const char *s, size_t len, size_t *a, size_t *b)
 dkr_grade dkr_grade_parse(const char *s, size_t len, size_t *gstart,
                         size_t *gend)
 {
+    if (!ends_in_grade_word(s, len))
+        return DKR_GRADE_NONE;
     size_t a, b;
     grade_trim(s, len, &a, &b);
     for (size_t k = 0; k < sizeof grade_words / sizeof grade_words[0]; k++) {
@@ -390,6 +418,8 @@ dkr_grade dkr_grade_after(const char *s, size_t len, size_t *cut,
 {
     /* the first separator with a grade (and perhaps its label, "Our
      * judgment:") and nothing else after it */
+    if (!ends_in_grade_word(s, len))
+        return DKR_GRADE_NONE;
     for (size_t i = 1; i < len; i++) {
         size_t after;
         if (s[i] == '?')
@@ -421,6 +451,8 @@ dkr_grade dkr_grade_suffix(const char *s, size_t len, size_t *gstart,
                          size_t *gend)
 {
     /* the last "Grade" word, followed by a grade and nothing else */
+    if (!ends_in_grade_word(s, len))
+        return DKR_GRADE_NONE;
     for (size_t i = len; i-- > 0;) {
         if (i + 5 > len || strncasecmp(s + i, "grade", 5) != 0 ||
             !boundary_before(s, i))
