@@ -369,6 +369,7 @@ int dk__convert(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
         goto cleanup;
     }
     dk__ctx_info(ctx, "writer %s: %.1f ms", writer->name, now_ms() - t0);
+    dk__sink_written(sink);
     r = 0;
 cleanup:
     dk_node_free(doc);

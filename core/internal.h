@@ -81,6 +81,9 @@ char *dk__sink_take(dk_sink *sink, size_t *len);
 /* Finish: flush, fsync and rename into place. Returns 0 or -1 (recorded in
  * the context). The sink is freed either way. */
 int dk__sink_commit(dk_sink *sink);
+/* The writer is done: what a file (or a spilled held output) still has in
+ * memory goes out now and the buffer is freed, before the document is. */
+void dk__sink_written(dk_sink *sink);
 /* Throw the output away (the temporary file is removed). NULL allowed. */
 void dk__sink_discard(dk_sink *sink);
 
