@@ -5,6 +5,7 @@
 #include <docket/tree.h>
 
 #include <ctype.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,21 +15,23 @@ struct dk_node_attr {
     char *value;
 };
 
-/* 64 bytes, a cache line: a node is read with one line (the slabs below
- * align them so). */
+/* 48 bytes. A parent's last child is its first child's prev (the prev
+ * links of a list of children go round), so that no node spends a field on
+ * it; a text's allocated size is malloc's (malloc_usable_size). */
 struct dk_node {
     uint16_t type;    /* a dk_type */
     uint16_t n_attrs;
     uint32_t len;     /* DK_TEXT: bytes of text (less than TEXT_MAX) */
     union {
         struct dk_node_attr *attrs; /* elements: sorted by attr */
-        size_t cap;                 /* DK_TEXT: bytes allocated at text */
+        char *text;                 /* DK_TEXT: NUL-terminated */
     } u;
-    char *text; /* DK_TEXT only, NUL-terminated */
-    dk_node *parent, *first, *last, *prev, *next;
+    dk_node *parent, *first;
+    dk_node *prev; /* the previous sibling; for a first child, the last */
+    dk_node *next;
 };
 
-_Static_assert(sizeof(struct dk_node) <= 64, "a node fits a cache line");
+_Static_assert(sizeof(struct dk_node) == 48, "a node is 48 bytes");
 _Static_assert(DK_TYPE_COUNT <= UINT16_MAX && DK_ATTR_COUNT <= UINT16_MAX,
                "types and attribute counts fit the node's fields");
 
@@ -303,7 +306,7 @@ static bool text_ok(const char *s, size_t len)
 #if NODE_SLABS
 #include <pthread.h>
 
-enum { SLAB_NODES = 1023 }; /* about 64 KiB */
+enum { SLAB_NODES = 1365 }; /* about 64 KiB */
 
 typedef struct slab {
     dk_node nodes[SLAB_NODES]; /* first, at the slab's aligned start */
@@ -452,13 +455,12 @@ dk_node *dk_node_new_text(const char *utf8, size_t len)
     if (!n)
         return NULL;
     n->type = DK_TEXT;
-    n->text = copy_bytes(utf8, len);
-    if (!n->text) {
+    n->u.text = copy_bytes(utf8, len);
+    if (!n->u.text) {
         node_release(n);
         return NULL;
     }
     n->len = len;
-    n->u.cap = len + 1;
     return n;
 }
 
@@ -478,7 +480,7 @@ void dk_node_free(dk_node *node)
         }
         dk_node *back = node->next;
         if (node->type == DK_TEXT) {
-            free(node->text);
+            free(node->u.text);
         } else {
             free(node->u.attrs); /* and the values: one block */
         }
@@ -487,19 +489,35 @@ void dk_node_free(dk_node *node)
     }
 }
 
+/* A parent's last child, and a node's previous sibling (NULL for a first
+ * child, whose prev is the last). */
+static dk_node *last_child(const dk_node *p)
+{
+    return p->first ? p->first->prev : NULL;
+}
+
+static dk_node *prev_sibling(const dk_node *n)
+{
+    return n->parent && n->parent->first != n ? n->prev : NULL;
+}
+
 void dk_node_detach(dk_node *node)
 {
     dk_node *p = node->parent;
     if (!p)
         return;
-    if (node->prev)
-        node->prev->next = node->next;
-    else
+    dk_node *last = p->first->prev;
+    if (node == p->first) {
         p->first = node->next;
-    if (node->next)
-        node->next->prev = node->prev;
-    else
-        p->last = node->prev;
+        if (p->first)
+            p->first->prev = last;
+    } else {
+        node->prev->next = node->next;
+        if (node->next)
+            node->next->prev = node->prev;
+        else
+            p->first->prev = node->prev; /* it was the last */
+    }
     node->parent = node->prev = node->next = NULL;
 }
 
@@ -511,16 +529,16 @@ static int text_reserve(dk_node *t, size_t len)
 {
     if (len >= TEXT_MAX)
         return -1;
-    if (len + 1 <= t->u.cap)
+    size_t have = malloc_usable_size(t->u.text);
+    if (len + 1 <= have)
         return 0;
-    size_t cap = t->u.cap + t->u.cap / 2;
+    size_t cap = have + have / 2;
     if (cap < len + 1)
         cap = len + 1;
-    char *p = realloc(t->text, cap);
+    char *p = realloc(t->u.text, cap);
     if (!p)
         return -1;
-    t->text = p;
-    t->u.cap = cap;
+    t->u.text = p;
     return 0;
 }
 
@@ -528,7 +546,7 @@ static int merge_text(dk_node *into, const char *s, size_t len, bool at_end)
 {
     if (text_reserve(into, into->len + len) < 0)
         return -1;
-    char *t = into->text;
+    char *t = into->u.text;
     if (at_end) {
         memcpy(t + into->len, s, len);
     } else {
@@ -547,19 +565,19 @@ int dk_node_insert_before(dk_node *parent, dk_node *ref, dk_node *child)
         !dk_type_allows_child(parent->type, child->type))
         return -1;
     if (child->type == DK_TEXT) {
-        dk_node *before = ref ? ref->prev : parent->last;
+        dk_node *before = ref ? prev_sibling(ref) : last_child(parent);
         if (child->len == 0) {
             dk_node_free(child);
             return 0;
         }
         if (before && before->type == DK_TEXT) {
-            if (merge_text(before, child->text, child->len, true) < 0)
+            if (merge_text(before, child->u.text, child->len, true) < 0)
                 return -1;
             dk_node_free(child);
             return 0;
         }
         if (ref && ref->type == DK_TEXT) {
-            if (merge_text(ref, child->text, child->len, false) < 0)
+            if (merge_text(ref, child->u.text, child->len, false) < 0)
                 return -1;
             dk_node_free(child);
             return 0;
@@ -567,15 +585,20 @@ int dk_node_insert_before(dk_node *parent, dk_node *ref, dk_node *child)
     }
     child->parent = parent;
     child->next = ref;
-    child->prev = ref ? ref->prev : parent->last;
-    if (child->prev)
+    if (!parent->first) {
+        parent->first = child->prev = child; /* the first is its own last */
+    } else if (!ref) {
+        child->prev = parent->first->prev;
         child->prev->next = child;
-    else
-        parent->first = child;
-    if (ref)
+        parent->first->prev = child;
+    } else {
+        child->prev = ref->prev; /* ref's previous, or the last */
         ref->prev = child;
-    else
-        parent->last = child;
+        if (ref == parent->first)
+            parent->first = child;
+        else
+            child->prev->next = child;
+    }
     return 0;
 }
 
@@ -602,8 +625,9 @@ int dk_node_add_text(dk_node *parent, const char *utf8, size_t len)
         return -1;
     if (len == 0)
         return 0;
-    if (parent->last && parent->last->type == DK_TEXT)
-        return merge_text(parent->last, utf8, len, true);
+    dk_node *last = last_child(parent);
+    if (last && last->type == DK_TEXT)
+        return merge_text(last, utf8, len, true);
     dk_node *t = dk_node_new_text(utf8, len);
     if (!t)
         return -1;
@@ -754,7 +778,7 @@ bool dk_node_text_ok(const dk_node *node)
         return true;
     /* text-only elements hold one text node: adjacent text is merged */
     const dk_node *t = node->first;
-    const char *s = t && t->type == DK_TEXT ? t->text : "";
+    const char *s = t && t->type == DK_TEXT ? t->u.text : "";
     size_t len = t && t->type == DK_TEXT ? t->len : 0;
     while (len && strchr(" \t\r\n", s[0]))
         s++, len--;
@@ -850,21 +874,21 @@ int dk_node_set_text(dk_node *node, const char *utf8, size_t len)
 {
     if (!node || node->type != DK_TEXT || !text_ok(utf8, len))
         return -1;
-    if (len < node->u.cap && node->u.cap <= 2 * len + 64) {
+    size_t have = malloc_usable_size(node->u.text);
+    if (len < have && have <= 2 * len + 64) {
         /* it fits, without wasting much: in place (utf8 may be part of
          * the old text) */
-        memmove(node->text, utf8, len);
-        node->text[len] = '\0';
+        memmove(node->u.text, utf8, len);
+        node->u.text[len] = '\0';
         node->len = len;
         return 0;
     }
     char *copy = copy_bytes(utf8, len);
     if (!copy)
         return -1;
-    free(node->text);
-    node->text = copy;
+    free(node->u.text);
+    node->u.text = copy;
     node->len = len;
-    node->u.cap = len + 1;
     return 0;
 }
 
@@ -882,7 +906,7 @@ dk_node *dk_node_first(const dk_node *node)
 }
 dk_node *dk_node_last(const dk_node *node)
 {
-    return node->last;
+    return last_child(node);
 }
 dk_node *dk_node_next(const dk_node *node)
 {
@@ -890,7 +914,7 @@ dk_node *dk_node_next(const dk_node *node)
 }
 dk_node *dk_node_prev(const dk_node *node)
 {
-    return node->prev;
+    return prev_sibling(node);
 }
 
 dk_node *dk_node_child(const dk_node *node, dk_type type)
@@ -907,7 +931,7 @@ const char *dk_node_text(const dk_node *node, size_t *len)
         return NULL;
     if (len)
         *len = node->len;
-    return node->text;
+    return node->u.text;
 }
 
 static int collect_text(dk_node *n, int depth, void *user)
@@ -915,7 +939,7 @@ static int collect_text(dk_node *n, int depth, void *user)
     (void)depth;
     dk_buf *b = user;
     if (n->type == DK_TEXT)
-        return dk_buf_append(b, n->text, n->len);
+        return dk_buf_append(b, n->u.text, n->len);
     if (n->type == DK_BR)
         return dk_buf_putc(b, '\n');
     return 0;
@@ -933,7 +957,7 @@ char *dk_node_text_content(const dk_node *node)
 
 static dk_node *copy_one(const dk_node *src)
 {
-    dk_node *n = src->type == DK_TEXT ? dk_node_new_text(src->text, src->len)
+    dk_node *n = src->type == DK_TEXT ? dk_node_new_text(src->u.text, src->len)
                                       : dk_node_new(src->type);
     if (!n)
         return NULL;

@@ -344,6 +344,60 @@ START_TEST(attribute_numbers)
 }
 END_TEST
 
+/* The children of a node, against a plain array kept beside them, after
+ * each of thousands of inserts (first, middle, last, into an empty list)
+ * and removals (the first, the last, one between, the only one): next and
+ * prev agree both ways, the first has no prev and the last no next, and
+ * first, last and parent are right. (A node keeps its parent's last child
+ * as its first child's prev: this is what the ring must not show.) */
+static bool children_are(const dk_node *parent, dk_node *const *want, size_t n)
+{
+    dk_node *c = dk_node_first(parent), *prev = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (c != want[i] || dk_node_parent(c) != parent || dk_node_prev(c) != prev)
+            return false;
+        prev = c;
+        c = dk_node_next(c);
+    }
+    return !c && dk_node_last(parent) == (n ? want[n - 1] : NULL) &&
+           (n || !dk_node_first(parent));
+}
+
+START_TEST(sibling_links_hold)
+{
+    dk_node *list = dk_node_new(DK_LIST);
+    dk_node *want[64];
+    size_t n = 0;
+    unsigned seed = 12345;
+    for (int step = 0; step < 20000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 16;
+        if (n < 64 && (r % 3 != 0 || n == 0)) {
+            /* insert at 0 .. n (n: append) */
+            size_t at = r % (n + 1);
+            dk_node *item = dk_node_new(DK_ITEM);
+            ck_assert_int_eq(dk_node_insert_before(list, at < n ? want[at] : NULL, item), 0);
+            memmove(want + at + 1, want + at, (n - at) * sizeof *want);
+            want[at] = item;
+            n++;
+        } else {
+            size_t at = r % n;
+            dk_node *gone = want[at];
+            dk_node_detach(gone);
+            bool loose = !dk_node_parent(gone) && !dk_node_prev(gone) && !dk_node_next(gone);
+            dk_node_free(gone);
+            if (!loose)
+                ck_abort_msg("step %d: a detached node keeps a link", step);
+            memmove(want + at, want + at + 1, (n - at - 1) * sizeof *want);
+            n--;
+        }
+        if (!children_are(list, want, n))
+            ck_abort_msg("step %d: the links disagree with the %zu children", step, n);
+    }
+    dk_node_free(list);
+}
+END_TEST
+
 START_TEST(deep_tree_frees_without_recursion)
 {
     /* Far deeper than any reader allows: freeing must not recurse. */
@@ -405,6 +459,7 @@ int main(void)
     tcase_add_test(tc, utf8_checked_at_every_position);
     tcase_add_test(tc, attributes_sorted_replaced_removed);
     tcase_add_test(tc, walk_copy_detach);
+    tcase_add_test(tc, sibling_links_hold);
     tcase_add_test(tc, deep_tree_frees_without_recursion);
     tcase_add_test(tc, buffer);
     tcase_add_test(tc, abi_struct_sizes);
