@@ -144,7 +144,7 @@ bool dk__same_file(const char *a, const char *b)
            sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-void dk__sha256_hex(const unsigned char *data, size_t size, char out[65])
+static void sha256_hex(const unsigned char *data, size_t size, char out[65])
 {
     static const char hexdigits[] = "0123456789abcdef";
     struct sha256_ctx sha;
@@ -157,6 +157,14 @@ void dk__sha256_hex(const unsigned char *data, size_t size, char out[65])
         out[2 * i + 1] = hexdigits[digest[i] & 15];
     }
     out[64] = '\0';
+}
+
+const char *dk__input_sha256(dk_ctx *ctx, const unsigned char *data, size_t size)
+{
+    char *hex = dk__ctx_sha256_slot(ctx);
+    if (!hex[0])
+        sha256_hex(data, size, hex);
+    return hex;
 }
 
 int dk__set_source(dk_node *doc, const char *path, const char *format,
@@ -389,8 +397,7 @@ int dk__read_document(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
     if (!reader)
         goto cleanup;
     /* before the reader, which may give back what it has read */
-    char sha256[65];
-    dk__sha256_hex(data, size, sha256);
+    const char *sha256 = dk__input_sha256(ctx, data, size);
     double t0 = now_ms();
     if (reader->read(ctx, data, size, &doc) < 0 || !doc) {
         if (!doc)

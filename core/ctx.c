@@ -60,6 +60,7 @@ struct dk_ctx {
     dk_batch *batch;
     void *batch_tag;
     char reader[32];
+    char sha256[65]; /* the input's, once taken (dk__input_sha256), else "" */
     /* the input, when dk__input_alloc mapped it (else NULL): map_len bytes
      * mapped, the first map_gone of them given back (whole pages) */
     unsigned char *map;
@@ -248,6 +249,11 @@ dk_batch *dk__ctx_batch(const dk_ctx *ctx)
 void dk__ctx_set_reader(dk_ctx *ctx, const char *format)
 {
     snprintf(ctx->reader, sizeof ctx->reader, "%s", format ? format : "");
+}
+
+char *dk__ctx_sha256_slot(dk_ctx *ctx)
+{
+    return ctx->sha256;
 }
 
 const char *dk__ctx_reader(const dk_ctx *ctx)

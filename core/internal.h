@@ -64,6 +64,8 @@ void *dk__ctx_batch_tag(const dk_ctx *ctx);
 /* The reader that read the input ("" before one did). */
 void dk__ctx_set_reader(dk_ctx *ctx, const char *format);
 const char *dk__ctx_reader(const dk_ctx *ctx);
+/* Where dk__input_sha256 keeps the input's checksum (65 bytes). */
+char *dk__ctx_sha256_slot(dk_ctx *ctx);
 
 /* ---- sinks (sink.c) ----------------------------------------------------- */
 
@@ -162,8 +164,10 @@ bool dk__same_file(const char *a, const char *b);
  * unless the document has one. 0, or -1 out of memory. */
 int dk__set_source(dk_node *doc, const char *path, const char *format,
                    const char *sha256);
-/* SHA-256 of the bytes, as 64 hex digits and a NUL. */
-void dk__sha256_hex(const unsigned char *data, size_t size, char out[65]);
+/* The SHA-256 of ctx's input (data, size bytes) as 64 hex digits, taken
+ * once per conversion (a batch's report and meta/source share it).
+ * Transfer none: it lives as long as ctx. */
+const char *dk__input_sha256(dk_ctx *ctx, const unsigned char *data, size_t size);
 /* What a file without a reader is, when it is clearly something ("PDF",
  * "HTML", "DOCX", "a ZIP archive", "XML of another vocabulary", "JSON of
  * another shape"), or NULL. Transfer none. */

@@ -180,7 +180,7 @@ dk_status dk_batch_convert(dk_batch *b, dk_registry *reg, const dk_options *o,
                     "converted", output);
     } else if (dk__read_input(ctx, input, &data, &size) == 0) {
         if (report)
-            dk__sha256_hex(data, size, report->sha256);
+            memcpy(report->sha256, dk__input_sha256(ctx, data, size), 65);
         dk_sink *sink = dk__sink_file(ctx, output);
         if (sink && dk__convert(reg, o, ctx, input, data, size, &data, sink) == 0) {
             /* the report is complete before the output is staged: placing
