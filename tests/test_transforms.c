@@ -529,6 +529,13 @@ START_TEST(updated_line_keeps_what_follows_the_date)
     assert_has(x, "<date role=\"updated\" when=\"2017-03-02\">02/03/2017</date>");
     assert_has(x, "after the force challenged two of the findings about custody");
     free(x);
+    /* "on" after the label, with or without a colon, is the label's */
+    const char *on = "Westshire PEEL 2016\n\nPublished on: 14 May 2019\n\n"
+                     "Last updated on 3 June 2019\n\nThe force keeps people safe.\n";
+    x = convert_text(on, NULL, NULL);
+    assert_has(x, "<date role=\"published\" when=\"2019-05-14\">14 May 2019</date>");
+    assert_has(x, "<date role=\"updated\" when=\"2019-06-03\">3 June 2019</date>");
+    free(x);
     /* the text writer shows the date and a byline's name, taken out of the
      * body, under the title */
     const char *article = "Force told to improve\n\nBy Jane Smith\n\n"

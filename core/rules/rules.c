@@ -853,8 +853,12 @@ const char *dkr_dateline(const char *s, size_t len, dkr_date *d, size_t *start)
         size_t i = n;
         while (i < len && (s[i] == ' ' || s[i] == ':'))
             i++;
-        if (len - i > 3 && !strncasecmp(s + i, "on ", 3))
-            i += 3;
+        /* "Published on 3 May", "Published on: 3 May" */
+        if (len - i > 3 && !strncasecmp(s + i, "on", 2) && (s[i + 2] == ' ' || s[i + 2] == ':')) {
+            i += 2;
+            while (i < len && (s[i] == ' ' || s[i] == ':'))
+                i++;
+        }
         if (!dkr_find_date(s + i, len - i, 0, d, &a, &b) || a > 12)
             return NULL;
         *start = i;
