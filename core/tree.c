@@ -15,25 +15,64 @@ struct dk_node_attr {
     char *value;
 };
 
-/* 48 bytes. A parent's last child is its first child's prev (the prev
- * links of a list of children go round), so that no node spends a field on
- * it; a text's allocated size is malloc's (malloc_usable_size). */
+/*
+ * Nodes come from slabs (see "node storage" below) except when built with
+ * AddressSanitizer: then every node is a malloc block of its own, so that
+ * its checks of each node's lifetime and of leaks hold.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define NODE_SLABS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NODE_SLABS 0
+#endif
+#endif
+#ifndef NODE_SLABS
+#define NODE_SLABS 1
+#endif
+
+/* A link to a node: in slabs, its number (0 for none), half a pointer. */
+#if NODE_SLABS
+typedef uint32_t nid;
+#else
+typedef dk_node *nid;
+#endif
+
+/* 32 bytes (48 without slabs). A parent's last child is its first child's
+ * prev (the prev links of a list of children go round), so that no node
+ * spends a field on it; a text's allocated size is malloc's
+ * (malloc_usable_size). An element whose only attribute has a short value
+ * (most blocks: their offset) holds it in the node, in the bytes of len
+ * and u, instead of a block of its own. */
+enum { SMALL_VALUE = 12 }; /* the bytes of len and u: 11 and the NUL */
+
 struct dk_node {
-    uint16_t type;    /* a dk_type */
-    uint16_t n_attrs;
-    uint32_t len;     /* DK_TEXT: bytes of text (less than TEXT_MAX) */
     union {
-        struct dk_node_attr *attrs; /* elements: sorted by attr */
-        char *text;                 /* DK_TEXT: NUL-terminated */
-    } u;
-    dk_node *parent, *first;
-    dk_node *prev; /* the previous sibling; for a first child, the last */
-    dk_node *next;
+        struct {
+            uint16_t type; /* a dk_type */
+            uint8_t n_attrs;
+            uint8_t small; /* elements: 1 + the attr whose value is in value */
+            uint32_t len;  /* DK_TEXT: bytes of text (less than TEXT_MAX) */
+            union {
+                struct dk_node_attr *attrs; /* elements: sorted by attr */
+                char *text;                 /* DK_TEXT: NUL-terminated */
+            } u;
+        };
+        struct {
+            uint32_t head_;
+            char value[SMALL_VALUE];
+        } s;
+    };
+    nid parent_, first_;
+    nid prev_; /* the previous sibling; for a first child, the last */
+    nid next_;
 };
 
-_Static_assert(sizeof(struct dk_node) == 48, "a node is 48 bytes");
-_Static_assert(DK_TYPE_COUNT <= UINT16_MAX && DK_ATTR_COUNT <= UINT16_MAX,
-               "types and attribute counts fit the node's fields");
+#if NODE_SLABS
+_Static_assert(sizeof(struct dk_node) == 32, "a node is 32 bytes");
+#endif
+_Static_assert(DK_TYPE_COUNT <= UINT16_MAX && DK_ATTR_COUNT < UINT8_MAX,
+               "types and attributes fit the node's fields");
 
 /* The longest run of text one text node holds (4 GiB less a byte; input
  * is read whole, at most 512 MiB unless --max-input-size says more). */
@@ -284,44 +323,57 @@ static bool text_ok(const char *s, size_t len)
  * makes one after another lie one after another in memory, so each later
  * walk over the tree (every transform, the writer, the free) reads memory
  * in order instead of chasing pointers across the heap, and a node costs
- * no allocator header. Each thread keeps its own list of free nodes and
- * its own slab to cut from, so taking or giving back a node takes no lock;
- * a node may be freed by any thread (it joins that thread's list). Slabs
- * are kept for the life of the process on one list (they stay reachable),
- * and the free nodes of a thread that ends go to a shared list for the
- * others. Built with AddressSanitizer, every node is a malloc block of its
- * own again, so that its checks of each node's lifetime and of leaks hold.
+ * no allocator header. A slab is 64 KiB, aligned to its size, and
+ * numbered; a node's number is its slab's number and its place there, so
+ * that each of its four links takes 4 bytes instead of 8 (a slab's first
+ * slot holds the number of its first node; node 0, the first of slab 0,
+ * is never used and stands for none). Each thread keeps its own list of
+ * free nodes and its own slab to cut from, so taking or giving back a node
+ * takes no lock; a node may be freed by any thread (it joins that
+ * thread's list). Slabs are kept for the life of the process, and the
+ * free nodes of a thread that ends go to a shared list for the others.
  */
-#if defined(__SANITIZE_ADDRESS__)
-#define NODE_SLABS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NODE_SLABS 0
-#endif
-#endif
-#ifndef NODE_SLABS
-#define NODE_SLABS 1
-#endif
-
 #if NODE_SLABS
 #include <pthread.h>
+#include <sys/mman.h>
 
-enum { SLAB_NODES = 1365 }; /* about 64 KiB */
+enum {
+    SLAB_SHIFT = 11,
+    SLAB_SLOTS = 1 << SLAB_SHIFT,
+    SLAB_BYTES = SLAB_SLOTS * 32,
+    SLABS_MAX = 1 << 20, /* 2^31 nodes, 64 GiB of them */
+    SLABS_PER_MAP = 32,  /* mapped 2 MiB at a time */
+};
 
-typedef struct slab {
-    dk_node nodes[SLAB_NODES]; /* first, at the slab's aligned start */
-    struct slab *next;
-} slab;
+static dk_node *slab_at[SLABS_MAX]; /* each slab's first slot */
+
+static inline dk_node *P(nid i)
+{
+    return i ? slab_at[i >> SLAB_SHIFT] + (i & (SLAB_SLOTS - 1)) : NULL;
+}
+
+static inline nid I(const dk_node *n)
+{
+    if (!n)
+        return 0;
+    const dk_node *slab =
+        (const dk_node *)((uintptr_t)n & ~(uintptr_t)(SLAB_BYTES - 1));
+    uint32_t first;
+    memcpy(&first, slab, sizeof first);
+    return first + (nid)(n - slab);
+}
 
 typedef struct node_cache {
-    dk_node *free;  /* linked through ->next */
+    dk_node *free;  /* linked through next_ */
     dk_node *cut;   /* the next node of the thread's slab */
     size_t left;    /* nodes left there */
     bool known;     /* registered for the hand-over at thread exit */
 } node_cache;
 
 static pthread_mutex_t slabs_lock = PTHREAD_MUTEX_INITIALIZER;
-static slab *slabs;           /* every slab, for the life of the process */
+static uint32_t n_slabs;      /* slabs numbered so far */
+static char *spare;           /* slabs mapped, not numbered yet */
+static size_t spare_left;
 static dk_node *shared_free;  /* nodes left by threads that ended */
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
@@ -334,17 +386,17 @@ static void hand_over(void *p)
     node_cache *c = p;
     c->known = false; /* a node used after this registers the thread again */
     while (c->left) {
-        c->cut->next = c->free;
+        c->cut->next_ = I(c->free);
         c->free = c->cut++;
         c->left--;
     }
     if (!c->free)
         return;
     dk_node *tail = c->free;
-    while (tail->next)
-        tail = tail->next;
+    while (tail->next_)
+        tail = P(tail->next_);
     pthread_mutex_lock(&slabs_lock);
-    tail->next = shared_free;
+    tail->next_ = I(shared_free);
     shared_free = c->free;
     pthread_mutex_unlock(&slabs_lock);
     c->free = NULL;
@@ -362,6 +414,36 @@ static void know_thread(node_cache *c)
     c->known = pthread_setspecific(cache_key, c) == 0;
 }
 
+/* A new slab, numbered, its first slot written; called locked. NULL when
+ * out of memory or of numbers. */
+static dk_node *new_slab(void)
+{
+    if (n_slabs == SLABS_MAX)
+        return NULL;
+    if (!spare_left) {
+        /* mapped a slab larger than needed, then trimmed to the alignment */
+        size_t len = (size_t)SLABS_PER_MAP * SLAB_BYTES;
+        char *m = mmap(NULL, len + SLAB_BYTES, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            return NULL;
+        uintptr_t at = ((uintptr_t)m + SLAB_BYTES - 1) & ~(uintptr_t)(SLAB_BYTES - 1);
+        size_t head = at - (uintptr_t)m;
+        if (head)
+            munmap(m, head);
+        munmap((char *)at + len, SLAB_BYTES - head);
+        spare = (char *)at;
+        spare_left = SLABS_PER_MAP;
+    }
+    dk_node *s = (dk_node *)spare;
+    spare += SLAB_BYTES;
+    spare_left--;
+    uint32_t first = n_slabs << SLAB_SHIFT;
+    memcpy(s, &first, sizeof first);
+    slab_at[n_slabs++] = s;
+    return s;
+}
+
 /* The shared free nodes, else a new slab. Returns false out of memory. */
 static bool refill(node_cache *c)
 {
@@ -372,14 +454,10 @@ static bool refill(node_cache *c)
         pthread_mutex_unlock(&slabs_lock);
         return true;
     }
-    slab *s = NULL;
-    if (posix_memalign((void **)&s, 64, sizeof *s) != 0)
-        s = NULL;
+    dk_node *s = new_slab();
     if (s) {
-        s->next = slabs;
-        slabs = s;
-        c->cut = s->nodes;
-        c->left = SLAB_NODES;
+        c->cut = s + 1;
+        c->left = SLAB_SLOTS - 1;
     }
     pthread_mutex_unlock(&slabs_lock);
     return s != NULL;
@@ -395,7 +473,7 @@ static dk_node *node_alloc(void)
     dk_node *n;
     if (c->free) {
         n = c->free;
-        c->free = n->next;
+        c->free = P(n->next_);
     } else {
         n = c->cut++;
         c->left--;
@@ -409,10 +487,20 @@ static void node_release(dk_node *n)
     node_cache *c = &cache;
     if (!c->known)
         know_thread(c);
-    n->next = c->free;
+    n->next_ = I(c->free);
     c->free = n;
 }
 #else
+static inline dk_node *P(nid i)
+{
+    return i;
+}
+
+static inline nid I(const dk_node *n)
+{
+    return (nid)n;
+}
+
 static dk_node *node_alloc(void)
 {
     return calloc(1, sizeof(dk_node));
@@ -423,6 +511,28 @@ static void node_release(dk_node *n)
     free(n);
 }
 #endif
+
+/* The links. */
+static inline dk_node *parent_of(const dk_node *n)
+{
+    return P(n->parent_);
+}
+
+static inline dk_node *first_of(const dk_node *n)
+{
+    return P(n->first_);
+}
+
+static inline dk_node *next_of(const dk_node *n)
+{
+    return P(n->next_);
+}
+
+/* n's prev link: its previous sibling, or for a first child the last */
+static inline dk_node *prev_of(const dk_node *n)
+{
+    return P(n->prev_);
+}
 
 /* ---- nodes ------------------------------------------------------------- */
 
@@ -470,18 +580,18 @@ void dk_node_free(dk_node *node)
         dk_node_detach(node);
     /* Iterative, so that freeing never recurses as deep as the tree. */
     while (node) {
-        if (node->first) {
-            dk_node *c = node->first;
-            node->first = c->next;
-            c->parent = NULL;
-            c->next = node; /* come back here once c is done */
+        if (node->first_) {
+            dk_node *c = first_of(node);
+            node->first_ = c->next_;
+            c->parent_ = 0;
+            c->next_ = I(node); /* come back here once c is done */
             node = c;
             continue;
         }
-        dk_node *back = node->next;
+        dk_node *back = next_of(node);
         if (node->type == DK_TEXT) {
             free(node->u.text);
-        } else {
+        } else if (!node->small) {
             free(node->u.attrs); /* and the values: one block */
         }
         node_release(node);
@@ -493,32 +603,33 @@ void dk_node_free(dk_node *node)
  * child, whose prev is the last). */
 static dk_node *last_child(const dk_node *p)
 {
-    return p->first ? p->first->prev : NULL;
+    return p->first_ ? prev_of(first_of(p)) : NULL;
 }
 
 static dk_node *prev_sibling(const dk_node *n)
 {
-    return n->parent && n->parent->first != n ? n->prev : NULL;
+    dk_node *p = parent_of(n);
+    return p && first_of(p) != n ? prev_of(n) : NULL;
 }
 
 void dk_node_detach(dk_node *node)
 {
-    dk_node *p = node->parent;
+    dk_node *p = parent_of(node);
     if (!p)
         return;
-    dk_node *last = p->first->prev;
-    if (node == p->first) {
-        p->first = node->next;
-        if (p->first)
-            p->first->prev = last;
+    dk_node *first = first_of(p);
+    if (node == first) {
+        p->first_ = node->next_;
+        if (p->first_)
+            first_of(p)->prev_ = first->prev_; /* the last */
     } else {
-        node->prev->next = node->next;
-        if (node->next)
-            node->next->prev = node->prev;
+        prev_of(node)->next_ = node->next_;
+        if (node->next_)
+            next_of(node)->prev_ = node->prev_;
         else
-            p->first->prev = node->prev; /* it was the last */
+            first->prev_ = node->prev_; /* it was the last */
     }
-    node->parent = node->prev = node->next = NULL;
+    node->parent_ = node->prev_ = node->next_ = 0;
 }
 
 /* Make room for len bytes of text (and the NUL) in a text node. Text that
@@ -560,8 +671,8 @@ static int merge_text(dk_node *into, const char *s, size_t len, bool at_end)
 
 int dk_node_insert_before(dk_node *parent, dk_node *ref, dk_node *child)
 {
-    if (!parent || !child || child->parent || child == parent ||
-        (ref && ref->parent != parent) ||
+    if (!parent || !child || child->parent_ || child == parent ||
+        (ref && parent_of(ref) != parent) ||
         !dk_type_allows_child(parent->type, child->type))
         return -1;
     if (child->type == DK_TEXT) {
@@ -583,21 +694,23 @@ int dk_node_insert_before(dk_node *parent, dk_node *ref, dk_node *child)
             return 0;
         }
     }
-    child->parent = parent;
-    child->next = ref;
-    if (!parent->first) {
-        parent->first = child->prev = child; /* the first is its own last */
+    nid c = I(child);
+    child->parent_ = I(parent);
+    child->next_ = I(ref);
+    if (!parent->first_) {
+        parent->first_ = child->prev_ = c; /* the first is its own last */
     } else if (!ref) {
-        child->prev = parent->first->prev;
-        child->prev->next = child;
-        parent->first->prev = child;
+        dk_node *first = first_of(parent);
+        child->prev_ = first->prev_;
+        prev_of(child)->next_ = c;
+        first->prev_ = c;
     } else {
-        child->prev = ref->prev; /* ref's previous, or the last */
-        ref->prev = child;
-        if (ref == parent->first)
-            parent->first = child;
+        child->prev_ = ref->prev_; /* ref's previous, or the last */
+        ref->prev_ = c;
+        if (ref == first_of(parent))
+            parent->first_ = c;
         else
-            child->prev->next = child;
+            prev_of(child)->next_ = c;
     }
     return 0;
 }
@@ -777,7 +890,7 @@ bool dk_node_text_ok(const dk_node *node)
     if (!node || (node->type != DK_YEAR && node->type != DK_LANG))
         return true;
     /* text-only elements hold one text node: adjacent text is merged */
-    const dk_node *t = node->first;
+    const dk_node *t = first_of(node);
     const char *s = t && t->type == DK_TEXT ? t->u.text : "";
     size_t len = t && t->type == DK_TEXT ? t->len : 0;
     while (len && strchr(" \t\r\n", s[0]))
@@ -791,11 +904,33 @@ bool dk_node_text_ok(const dk_node *node)
 
 /*
  * A node's attributes live in one block: the array, sorted by attr, then
- * the values it points to. Most blocks of a text carry an attribute (their
- * offset), and one allocation for all of them instead of one more per
- * value saves memory and time; a change builds a new block (nodes have
- * few attributes).
+ * the values it points to; a change builds a new block (nodes have few
+ * attributes). One attribute with a value of up to 11 bytes (a block's
+ * offset, a heading's level) is held in the node itself: most blocks of a
+ * text carry just their offset, and no allocation for it saves memory and
+ * time.
  */
+
+/* The k-th attribute of a node (k < n_attrs) and its value. */
+static const char *attr_at(const dk_node *node, unsigned k, dk_attr *attr)
+{
+    if (node->small) {
+        *attr = (dk_attr)(node->small - 1);
+        return node->s.value;
+    }
+    *attr = node->u.attrs[k].attr;
+    return node->u.attrs[k].value;
+}
+
+static void drop_attrs(dk_node *node)
+{
+    if (!node->small)
+        free(node->u.attrs);
+    node->small = 0;
+    node->n_attrs = 0;
+    node->u.attrs = NULL;
+}
+
 int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
 {
     if (!node || !dk_type_allows_attr(node->type, attr))
@@ -806,44 +941,64 @@ int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
     if (value && !text_ok(value, len))
         return -1;
     unsigned old = node->n_attrs, i = 0;
-    while (i < old && node->u.attrs[i].attr < attr)
+    dk_attr ai;
+    while (i < old && (attr_at(node, i, &ai), ai < attr))
         i++;
-    bool present = i < old && node->u.attrs[i].attr == attr;
+    bool present = i < old && (attr_at(node, i, &ai), ai == attr);
     if (!value && !present)
         return 0;
     unsigned count = value ? old + !present : old - 1;
-    struct dk_node_attr *a = NULL;
-    if (count > 0) {
-        size_t bytes = count * sizeof *a + (value ? len + 1 : 0);
-        for (unsigned k = 0; k < old; k++)
-            if (k != i || !present)
-                bytes += strlen(node->u.attrs[k].value) + 1;
-        a = malloc(bytes);
-        if (!a)
-            return -1;
-        /* the values may be the node's own: read them before the old
-         * block goes */
-        char *p = (char *)(a + count);
-        unsigned j = 0;
-        for (unsigned k = 0; k <= old; k++) {
-            if (k == i && value) {
-                a[j].attr = attr;
-                a[j++].value = memcpy(p, value, len + 1);
-                p += len + 1;
-            }
-            if (k == old)
-                break;
-            if (k == i && present)
-                continue; /* replaced or removed */
-            size_t l = strlen(node->u.attrs[k].value) + 1;
-            a[j].attr = node->u.attrs[k].attr;
-            a[j++].value = memcpy(p, node->u.attrs[k].value, l);
-            p += l;
+    if (count == 0) {
+        drop_attrs(node);
+        return 0;
+    }
+    if (count == 1) {
+        /* the one that stays: the new value, or the other one */
+        dk_attr keep = attr;
+        const char *v = value;
+        if (!value)
+            v = attr_at(node, i == 0 ? 1 : 0, &keep);
+        size_t l = strlen(v);
+        if (l < SMALL_VALUE) {
+            char tmp[SMALL_VALUE]; /* v may be the node's own */
+            memcpy(tmp, v, l + 1);
+            drop_attrs(node);
+            memcpy(node->s.value, tmp, l + 1);
+            node->small = (uint8_t)(keep + 1);
+            node->n_attrs = 1;
+            return 0;
         }
     }
-    free(node->u.attrs);
+    struct dk_node_attr *a;
+    size_t bytes = count * sizeof *a + (value ? len + 1 : 0);
+    for (unsigned k = 0; k < old; k++)
+        if (k != i || !present)
+            bytes += strlen(attr_at(node, k, &ai)) + 1;
+    a = malloc(bytes);
+    if (!a)
+        return -1;
+    /* the values may be the node's own: read them before the old ones go */
+    char *p = (char *)(a + count);
+    unsigned j = 0;
+    for (unsigned k = 0; k <= old; k++) {
+        if (k == i && value) {
+            a[j].attr = attr;
+            a[j++].value = memcpy(p, value, len + 1);
+            p += len + 1;
+        }
+        if (k == old)
+            break;
+        if (k == i && present)
+            continue; /* replaced or removed */
+        const char *v = attr_at(node, k, &ai);
+        size_t l = strlen(v) + 1;
+        a[j].attr = ai;
+        a[j++].value = memcpy(p, v, l);
+        p += l;
+    }
+    drop_attrs(node);
     node->u.attrs = a;
-    node->n_attrs = count;
+    node->n_attrs = (uint8_t)count;
     return 0;
 }
 
@@ -864,7 +1019,11 @@ int dk_node_set_attr_int(dk_node *node, dk_attr attr, long long value)
 
 const char *dk_node_attr(const dk_node *node, dk_attr attr)
 {
-    for (unsigned i = 0; node && i < node->n_attrs; i++)
+    if (!node || !node->n_attrs)
+        return NULL;
+    if (node->small)
+        return node->small == attr + 1 ? node->s.value : NULL;
+    for (unsigned i = 0; i < node->n_attrs; i++)
         if (node->u.attrs[i].attr == attr)
             return node->u.attrs[i].value;
     return NULL;
@@ -898,11 +1057,11 @@ dk_type dk_node_type(const dk_node *node)
 }
 dk_node *dk_node_parent(const dk_node *node)
 {
-    return node->parent;
+    return parent_of(node);
 }
 dk_node *dk_node_first(const dk_node *node)
 {
-    return node->first;
+    return first_of(node);
 }
 dk_node *dk_node_last(const dk_node *node)
 {
@@ -910,7 +1069,7 @@ dk_node *dk_node_last(const dk_node *node)
 }
 dk_node *dk_node_next(const dk_node *node)
 {
-    return node->next;
+    return next_of(node);
 }
 dk_node *dk_node_prev(const dk_node *node)
 {
@@ -919,7 +1078,7 @@ dk_node *dk_node_prev(const dk_node *node)
 
 dk_node *dk_node_child(const dk_node *node, dk_type type)
 {
-    for (dk_node *c = node ? node->first : NULL; c; c = c->next)
+    for (dk_node *c = node ? first_of(node) : NULL; c; c = next_of(c))
         if (c->type == type)
             return c;
     return NULL;
@@ -962,7 +1121,9 @@ static dk_node *copy_one(const dk_node *src)
     if (!n)
         return NULL;
     for (unsigned i = 0; i < src->n_attrs; i++) {
-        if (dk_node_set_attr(n, src->u.attrs[i].attr, src->u.attrs[i].value) < 0) {
+        dk_attr a;
+        const char *v = attr_at(src, i, &a);
+        if (dk_node_set_attr(n, a, v) < 0) {
             dk_node_free(n);
             return NULL;
         }
@@ -976,7 +1137,7 @@ dk_node *dk_node_copy(const dk_node *node)
     if (!root)
         return NULL;
     /* Walk the source iteratively, mirroring each step in the copy. */
-    const dk_node *s = node->first;
+    const dk_node *s = first_of(node);
     dk_node *parent = root;
     while (s) {
         dk_node *c = copy_one(s);
@@ -985,16 +1146,16 @@ dk_node *dk_node_copy(const dk_node *node)
             dk_node_free(root);
             return NULL;
         }
-        if (s->first) {
+        if (s->first_) {
             parent = c;
-            s = s->first;
+            s = first_of(s);
             continue;
         }
-        while (s != node && !s->next) {
-            s = s->parent;
-            parent = parent->parent;
+        while (s != node && !s->next_) {
+            s = parent_of(s);
+            parent = parent_of(parent);
         }
-        s = s == node ? NULL : s->next;
+        s = s == node ? NULL : next_of(s);
     }
     return root;
 }
@@ -1004,15 +1165,15 @@ dk_node *dk_node_copy(const dk_node *node)
 static dk_node *walk_next(const dk_node *root, const dk_node *n, bool down,
                           int *depth)
 {
-    if (down && n->first) {
+    if (down && n->first_) {
         ++*depth;
-        return n->first;
+        return first_of(n);
     }
-    while (n != root && !n->next) {
-        n = n->parent;
+    while (n != root && !n->next_) {
+        n = parent_of(n);
         --*depth;
     }
-    return n == root ? NULL : n->next;
+    return n == root ? NULL : next_of(n);
 }
 
 int dk_node_walk(dk_node *node, dk_walk_fn fn, void *user)
@@ -1070,7 +1231,7 @@ static dk_node *child_or_new(dk_node *doc, dk_type type)
     if (!n)
         return NULL;
     /* meta goes first, body after it */
-    dk_node *ref = type == DK_META ? doc->first : NULL;
+    dk_node *ref = type == DK_META ? first_of(doc) : NULL;
     if (dk_node_insert_before(doc, ref, n) < 0) {
         dk_node_free(n);
         return NULL;

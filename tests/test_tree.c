@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <docket/docket.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -398,6 +399,145 @@ START_TEST(sibling_links_hold)
 }
 END_TEST
 
+/* A list's attributes changed at random, values short (held in the node
+ * when alone) and long (in a block), set from other values of the same
+ * node, removed: each step checked against plain strings, and a copy of
+ * the node against the node. */
+START_TEST(attribute_changes_hold)
+{
+    static const dk_attr attrs[] = {DK_ATTR_TYPE, DK_ATTR_START, DK_ATTR_PAGE,
+                                    DK_ATTR_OFFSET};
+    enum { N = sizeof attrs / sizeof attrs[0] };
+    char want[N][32] = {{0}};
+    bool set[N] = {false};
+    dk_node *body = dk_node_new(DK_BODY), *list = dk_node_add(body, DK_LIST);
+    dk_node *item = dk_node_add(list, DK_ITEM);
+    unsigned seed = 777;
+    for (int step = 0; step < 20000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 16;
+        size_t k = r % N;
+        char v[32];
+        switch ((r / N) % 4) {
+        case 0: /* remove */
+            ck_assert_int_eq(dk_node_set_attr(list, attrs[k], NULL), 0);
+            set[k] = false;
+            continue;
+        case 1: { /* another attribute's value, when it fits this one */
+            size_t j = (r / 16) % N;
+            const char *other = dk_node_attr(list, attrs[j]);
+            if (!other || attrs[k] == DK_ATTR_TYPE || attrs[j] == DK_ATTR_TYPE ||
+                (attrs[k] == DK_ATTR_PAGE && !strcmp(other, "0")))
+                continue;
+            snprintf(want[k], sizeof want[k], "%s", other);
+            ck_assert_int_eq(dk_node_set_attr(list, attrs[k], other), 0);
+            set[k] = true;
+            break;
+        }
+        default: /* a value of 1 to 20 digits, or a list type */
+            if (attrs[k] == DK_ATTR_TYPE) {
+                snprintf(v, sizeof v, "%s", r & 64 ? "bullet" : "ordered");
+            } else {
+                size_t digits = 1 + (r / 64) % 20;
+                v[0] = (char)('1' + r % 9);
+                for (size_t d = 1; d < digits; d++)
+                    v[d] = (char)('0' + (r >> d) % 10);
+                v[digits] = '\0';
+            }
+            ck_assert_int_eq(dk_node_set_attr(list, attrs[k], v), 0);
+            snprintf(want[k], sizeof want[k], "%s", v);
+            set[k] = true;
+        }
+        /* the value stays in its bytes: the links beside them hold */
+        ck_assert_ptr_eq(dk_node_parent(list), body);
+        ck_assert_ptr_eq(dk_node_first(list), item);
+        dk_node *copy = dk_node_copy(list);
+        for (size_t i = 0; i < N; i++) {
+            const char *got = dk_node_attr(list, attrs[i]);
+            const char *copied = dk_node_attr(copy, attrs[i]);
+            if (set[i] ? !got || strcmp(got, want[i]) || !copied || strcmp(copied, want[i])
+                       : got || copied)
+                ck_abort_msg("step %d: %s is %s, copied %s, should be %s", step,
+                             dk_attr_name(attrs[i]), got ? got : "unset",
+                             copied ? copied : "unset", set[i] ? want[i] : "unset");
+        }
+        dk_node_free(copy);
+    }
+    dk_node_free(body);
+}
+END_TEST
+
+/* A block's offset alone is held in its node: a hundred thousand
+ * paragraphs with their offsets allocate nothing from malloc (nodes come
+ * from slabs; a block of its own for each offset would take 32 bytes with
+ * malloc's header). Not with AddressSanitizer, where every node is a malloc
+ * block. */
+START_TEST(offset_is_held_in_the_node)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+    enum { N = 100000 };
+    dk_node *body = dk_node_new(DK_BODY);
+    ck_assert_int_eq(dk_node_set_attr_int(dk_node_add(body, DK_P), DK_ATTR_OFFSET, 1), 0);
+    struct mallinfo2 before = mallinfo2();
+    for (long long i = 0; i < N; i++) {
+        dk_node *p = dk_node_add(body, DK_P);
+        ck_assert_int_eq(dk_node_set_attr_int(p, DK_ATTR_OFFSET, 10000000000LL + i), 0);
+    }
+    struct mallinfo2 after = mallinfo2();
+    ck_assert_msg(after.uordblks < before.uordblks + N,
+                  "%zu bytes allocated for %d offsets",
+                  after.uordblks - before.uordblks, N);
+    ck_assert_str_eq(dk_node_attr(dk_node_last(body), DK_ATTR_OFFSET), "10000099999");
+    dk_node_free(body);
+#endif
+}
+END_TEST
+
+/* Many more nodes than one slab holds, made for three parents in turn, so
+ * that each list's links join nodes far apart; then every other child
+ * moves to another parent. */
+START_TEST(links_across_many_nodes)
+{
+    enum { EACH = 40000 };
+    dk_node *lists[3];
+    for (int l = 0; l < 3; l++)
+        lists[l] = dk_node_new(DK_LIST);
+    dk_node **kids = malloc(3 * EACH * sizeof *kids);
+    ck_assert_ptr_nonnull(kids);
+    for (size_t i = 0; i < 3 * EACH; i++) {
+        kids[i] = dk_node_add(lists[i % 3], DK_ITEM);
+        ck_assert_ptr_nonnull(kids[i]);
+    }
+    for (int l = 0; l < 3; l++) {
+        dk_node *c = dk_node_first(lists[l]);
+        for (size_t i = (size_t)l; i < 3 * EACH; i += 3, c = dk_node_next(c))
+            ck_assert_msg(c == kids[i] && dk_node_parent(c) == lists[l] &&
+                              dk_node_prev(c) == (i >= 3 ? kids[i - 3] : NULL),
+                          "list %d, child %zu", l, i / 3);
+        ck_assert_ptr_null(c);
+        ck_assert_ptr_eq(dk_node_last(lists[l]), kids[3 * (EACH - 1) + (size_t)l]);
+    }
+    /* every other child of the first list to the end of the third */
+    for (size_t i = 0; i < 3 * EACH; i += 6) {
+        dk_node_detach(kids[i]);
+        ck_assert_int_eq(dk_node_append(lists[2], kids[i]), 0);
+    }
+    size_t n = 0;
+    for (dk_node *c = dk_node_first(lists[0]); c; c = dk_node_next(c), n++)
+        ck_assert_ptr_eq(c, kids[3 + 6 * n]);
+    ck_assert_uint_eq(n, EACH / 2);
+    dk_node *c = dk_node_last(lists[2]);
+    for (size_t i = 0; i < EACH / 2; i++, c = dk_node_prev(c))
+        ck_assert_ptr_eq(c, kids[6 * (EACH / 2 - 1 - i)]);
+    for (size_t i = 0; i < EACH; i++, c = dk_node_prev(c))
+        ck_assert_ptr_eq(c, kids[3 * (EACH - 1 - i) + 2]);
+    ck_assert_ptr_null(c);
+    free(kids);
+    for (int l = 0; l < 3; l++)
+        dk_node_free(lists[l]);
+}
+END_TEST
+
 START_TEST(deep_tree_frees_without_recursion)
 {
     /* Far deeper than any reader allows: freeing must not recurse. */
@@ -460,6 +600,9 @@ int main(void)
     tcase_add_test(tc, attributes_sorted_replaced_removed);
     tcase_add_test(tc, walk_copy_detach);
     tcase_add_test(tc, sibling_links_hold);
+    tcase_add_test(tc, attribute_changes_hold);
+    tcase_add_test(tc, links_across_many_nodes);
+    tcase_add_test(tc, offset_is_held_in_the_node);
     tcase_add_test(tc, deep_tree_frees_without_recursion);
     tcase_add_test(tc, buffer);
     tcase_add_test(tc, abi_struct_sizes);
