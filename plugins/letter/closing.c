@@ -154,12 +154,17 @@ int lt_closing(lt_items *it, size_t clo, dk_node *letter, lt_parts *parts)
     int r = -1;
     if (!(c.runs = dk_node_new(DK_LETTER)))
         goto done;
-    const char *t = it->v[clo].text;
+    const char *t = lt_text(it, &it->v[clo]);
     size_t cl = dkr_letter_closing(t, strcspn(t, "\n"));
     if (lt_add_text(letter, DK_CLOSING, (span){t, cl}) < 0)
         goto done;
+    size_t done_with = it->n; /* an item whose text may go */
     for (size_t i = clo; i < it->n; i++) {
         lt_item *x = &it->v[i];
+        if (done_with < it->n)
+            lt_forget(it, &it->v[done_with]);
+        /* the signature's fields point into the texts it is read from */
+        done_with = c.sig_open ? it->n : i;
         if (!line_block(x)) {
             c.sig_open = false;
             if (c.run_next && x->node && dk_node_type(x->node) == DK_LIST) {
@@ -177,7 +182,7 @@ int lt_closing(lt_items *it, size_t clo, dk_node *letter, lt_parts *parts)
         if (!c.run_next)
             c.run = 0;
         c.run_next = false;
-        const char *l = i == clo ? t + cl : x->text;
+        const char *l = i == clo ? t + cl : lt_text(it, x);
         bool whole = i != clo, any_kept = false;
         dk_node *rest = dk_node_new(DK_P); /* lines none of the parts took */
         if (!rest)

@@ -11,10 +11,10 @@
 
 /* The last line before the salutation, standing alone: the subject, unless
  * it is a name, role, phone, e-mail address or address line. */
-static bool subject_line(const lt_item *x, span line, const lt_parties *ps)
+static bool subject_line(const char *text, span line, const lt_parties *ps)
 {
     span v;
-    if (strchr(x->text, '\n') || !lt_subject_like(x->text))
+    if (strchr(text, '\n') || !lt_subject_like(text))
         return false;
     if (lt_subject_label(line))
         return true;
@@ -44,7 +44,8 @@ int lt_front(lt_items *it, size_t from, size_t to, lt_parts *parts)
     for (size_t i = from; i < to; i++) {
         lt_item *x = &it->v[i];
         bool new_block = true;
-        for (const char *l = x->text; *l;) {
+        const char *text = lt_text(it, x);
+        for (const char *l = text; *l;) {
             size_t len = strcspn(l, "\n");
             span line = lt_trim((span){l, len});
             l += len + (l[len] == '\n');
@@ -66,7 +67,7 @@ int lt_front(lt_items *it, size_t from, size_t to, lt_parts *parts)
                     return -1;
                 continue;
             }
-            if (!parts->subject && ((i + 1 == to && subject_line(x, line, &parts->front)) ||
+            if (!parts->subject && ((i + 1 == to && subject_line(text, line, &parts->front)) ||
                                     lt_subject_label(line))) {
                 span subj = lt_subject_text(line);
                 if (!(parts->subject = dk_node_new(DK_SUBJECT)) ||

@@ -71,7 +71,7 @@ static dk_node *section_shell(const dk_node *s)
 static int push(lt_items *it, dk_node *node, dk_node *section, int depth)
 {
     if (it->n == it->cap) {
-        size_t cap = it->cap ? it->cap * 2 : 64;
+        size_t cap = it->cap ? it->cap + it->cap / 2 : 64;
         lt_item *v = realloc(it->v, cap * sizeof *v);
         if (!v)
             return -1;
@@ -79,19 +79,75 @@ static int push(lt_items *it, dk_node *node, dk_node *section, int depth)
         it->cap = cap;
     }
     lt_item *x = &it->v[it->n++];
-    dk_type t = node ? dk_node_type(node) : DK_SECTION;
     x->node = node;
     x->depth = depth;
-    x->section = section ? section_shell(section) : NULL;
+    x->section = 0;
+    if (!section)
+        return 0;
+    if (it->n_sections == it->cap_sections) {
+        size_t cap = it->cap_sections ? it->cap_sections * 2 : 16;
+        if (cap > UINT32_MAX)
+            return -1;
+        dk_node **v = realloc(it->sections, cap * sizeof *v);
+        if (!v)
+            return -1;
+        it->sections = v;
+        it->cap_sections = cap;
+    }
+    if (!(it->sections[it->n_sections] = section_shell(section)))
+        return -1;
+    x->section = (uint32_t)++it->n_sections;
+    return 0;
+}
+
+dk_node *lt_section(const lt_items *it, const lt_item *x)
+{
+    return x->section ? it->sections[x->section - 1] : NULL;
+}
+
+const char *lt_text(lt_items *it, const lt_item *x)
+{
+    dk_type t = x->node ? dk_node_type(x->node) : DK_SECTION;
+    if (!x->node || t == DK_LIST || t == DK_TABLE)
+        return "";
     /* most blocks hold one text node: its text, not a copy (the node is
      * kept, and its text unchanged, while the items are) */
-    const dk_node *only = node ? dk_node_first(node) : NULL;
-    x->own_text = !(only && !dk_node_next(only) && dk_node_type(only) == DK_TEXT &&
-                    t != DK_LIST && t != DK_TABLE);
-    x->text = !x->own_text ? dk_node_text(only, NULL)
-              : t == DK_LIST || t == DK_TABLE || !node ? strdup("")
-                                                       : dk_node_text_content(node);
-    return !x->text || (section && !x->section) ? -1 : 0;
+    const dk_node *only = dk_node_first(x->node);
+    if (only && !dk_node_next(only) && dk_node_type(only) == DK_TEXT)
+        return dk_node_text(only, NULL);
+    size_t i = (size_t)(x - it->v);
+    for (size_t k = 0; k < it->n_copies; k++)
+        if (it->copies[k].i == i)
+            return it->copies[k].text;
+    if (it->n_copies == it->cap_copies) {
+        size_t cap = it->cap_copies ? it->cap_copies * 2 : 8;
+        lt_copy *c = realloc(it->copies, cap * sizeof *c);
+        if (!c) {
+            it->oom = true;
+            return "";
+        }
+        it->copies = c;
+        it->cap_copies = cap;
+    }
+    char *copy = dk_node_text_content(x->node);
+    if (!copy) {
+        it->oom = true;
+        return "";
+    }
+    it->copies[it->n_copies++] = (lt_copy){i, copy};
+    return copy;
+}
+
+void lt_forget(lt_items *it, const lt_item *x)
+{
+    size_t i = (size_t)(x - it->v);
+    for (size_t k = 0; k < it->n_copies; k++) {
+        if (it->copies[k].i == i) {
+            free(it->copies[k].text);
+            it->copies[k] = it->copies[--it->n_copies];
+            return;
+        }
+    }
 }
 
 /* List the headings and blocks under parent in reading order, leaving the
@@ -120,7 +176,7 @@ static int collect(lt_items *it, dk_node *parent, int depth)
 
 static bool is_heading(const lt_item *x)
 {
-    return x->section != NULL;
+    return x->section != 0;
 }
 
 int lt_rebuild(lt_items *it, size_t from, size_t to, dk_node *parent)
@@ -135,11 +191,13 @@ int lt_rebuild(lt_items *it, size_t from, size_t to, dk_node *parent)
             int d = x->depth - 1 < top ? x->depth - 1 : top;
             if (d < 0)
                 d = 0;
-            if (dk_node_append(stack[d], x->section) < 0)
+            dk_node *s = lt_section(it, x);
+            if (dk_node_append(stack[d], s) < 0)
                 return -1;
-            stack[d + 1] = x->section;
+            stack[d + 1] = s;
             top = d + 1;
-            x->section = NULL;
+            it->sections[x->section - 1] = NULL;
+            x->section = 0;
             if (x->node && dk_node_append(stack[top], x->node) < 0)
                 return -1;
             x->node = NULL;
@@ -177,12 +235,14 @@ static void leave(lt_items *it)
 
 static void free_items(lt_items *it)
 {
-    for (size_t i = 0; i < it->n; i++) {
+    for (size_t i = 0; i < it->n; i++)
         dk_node_free(it->v[i].node);
-        dk_node_free(it->v[i].section);
-        if (it->v[i].own_text)
-            free((char *)it->v[i].text);
-    }
+    for (size_t i = 0; i < it->n_sections; i++)
+        dk_node_free(it->sections[i]);
+    free(it->sections);
+    for (size_t k = 0; k < it->n_copies; k++)
+        free(it->copies[k].text);
+    free(it->copies);
     free(it->v);
 }
 
@@ -198,9 +258,9 @@ static size_t count_words(const char *s)
     return w;
 }
 
-static bool is_salutation(const lt_item *x, bool near_top)
+static bool is_salutation(lt_items *it, const lt_item *x, bool near_top)
 {
-    const char *t = x->text;
+    const char *t = lt_text(it, x);
     if (!x->node || strchr(t, '\n'))
         return false;
     return dkr_letter_salutation(t, strlen(t)) &&
@@ -210,19 +270,20 @@ static bool is_salutation(const lt_item *x, bool near_top)
 /* A block that can be letterhead, address, date, reference or subject: a
  * short heading, or a paragraph of short lines that does not read as
  * running prose. */
-static bool front_like(const lt_item *x)
+static bool front_like(lt_items *it, const lt_item *x)
 {
     if (is_heading(x))
-        return x->node && count_words(x->text) <= 16;
+        return x->node && count_words(lt_text(it, x)) <= 16;
     if (!x->node || dk_node_type(x->node) != DK_P)
         return false;
-    size_t line = 0, longest = 0, len = strlen(x->text);
-    for (const char *c = x->text; *c; c++) {
+    const char *t = lt_text(it, x);
+    size_t line = 0, longest = 0, len = strlen(t);
+    for (const char *c = t; *c; c++) {
         line = *c == '\n' ? 0 : line + 1;
         if (line > longest)
             longest = line;
     }
-    return longest <= 160 && !(len > 60 && x->text[len - 1] == '.');
+    return longest <= 160 && !(len > 60 && t[len - 1] == '.');
 }
 
 bool lt_subject_like(const char *t)
@@ -237,11 +298,12 @@ bool lt_subject_like(const char *t)
 
 /* The subject right after the salutation: a short line that is not a
  * section the inspection transform recognised (a question). */
-static bool subject_after_salutation(const lt_item *x)
+static bool subject_after_salutation(lt_items *it, const lt_item *x)
 {
-    if (!x->node || dk_node_type(x->node) == DK_LIST || !lt_subject_like(x->text))
+    if (!x->node || dk_node_type(x->node) == DK_LIST || !lt_subject_like(lt_text(it, x)))
         return false;
-    const char *kind = x->section ? dk_node_attr(x->section, DK_ATTR_KIND) : NULL;
+    const dk_node *s = lt_section(it, x);
+    const char *kind = s ? dk_node_attr(s, DK_ATTR_KIND) : NULL;
     return !kind || !strcmp(kind, "none");
 }
 
@@ -309,15 +371,26 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
         goto oom;
     }
 
-    /* the salutation, then the closing */
+    /* the salutation, then the closing (the texts looked at on the way are
+     * given back: the few needed again are copied again) */
     size_t sal = it.n, clo = it.n;
-    for (size_t i = 0; i < it.n && sal == it.n; i++)
-        if (is_salutation(&it.v[i], i > 0 && i < 16))
+    for (size_t i = 0; i < it.n && sal == it.n; i++) {
+        if (is_salutation(&it, &it.v[i], i > 0 && i < 16))
             sal = i;
-    for (size_t i = sal == it.n ? 0 : sal + 1; i < it.n && clo == it.n; i++)
-        if (it.v[i].node && dkr_letter_closing(it.v[i].text,
-                                               strcspn(it.v[i].text, "\n")))
+        else
+            lt_forget(&it, &it.v[i]);
+    }
+    for (size_t i = sal == it.n ? 0 : sal + 1; i < it.n && clo == it.n; i++) {
+        const char *t = it.v[i].node ? lt_text(&it, &it.v[i]) : NULL;
+        if (t && dkr_letter_closing(t, strcspn(t, "\n")))
             clo = i;
+        else
+            lt_forget(&it, &it.v[i]);
+    }
+    if (it.oom) {
+        leave(&it);
+        goto oom;
+    }
     if (sal == it.n && clo == it.n) {
         leave(&it); /* not a letter: nothing changes */
         r = 0;
@@ -327,7 +400,7 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
     /* the front matter: the short blocks right before the salutation; what
      * comes before them (a report the letter follows) stays before it */
     size_t front = has_sal ? sal : 0;
-    while (front > 0 && front_like(&it.v[front - 1]))
+    while (front > 0 && front_like(&it, &it.v[front - 1]))
         front--;
     take(&it, body);
     if (lt_rebuild(&it, 0, front, body) < 0)
@@ -341,16 +414,20 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
     /* the subject may follow the salutation */
     size_t first = has_sal ? sal + 1 : 0;
     if (!parts.subject && first < clo && clo - first > 1 &&
-        subject_after_salutation(&it.v[first])) {
-        span subj = lt_subject_text((span){it.v[first].text, strlen(it.v[first].text)});
+        subject_after_salutation(&it, &it.v[first])) {
+        const char *t = lt_text(&it, &it.v[first]);
+        span subj = lt_subject_text((span){t, strlen(t)});
         if (!(parts.subject = dk_node_new(DK_SUBJECT)) ||
             dk_node_add_text(parts.subject, subj.s, subj.len) < 0)
             goto oom;
         /* the heading is now the subject; its section's blocks stay */
         dk_node_free(it.v[first].node);
         it.v[first].node = NULL;
-        dk_node_free(it.v[first].section);
-        it.v[first].section = NULL;
+        if (it.v[first].section) {
+            dk_node_free(lt_section(&it, &it.v[first]));
+            it.sections[it.v[first].section - 1] = NULL;
+            it.v[first].section = 0;
+        }
         first++;
     }
 
@@ -362,8 +439,9 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
         goto oom;
     if (parts.subject && dk_node_append(letter, parts.subject) == 0)
         parts.subject = NULL;
-    if (has_sal && lt_add_text(letter, DK_SALUTATION,
-                               (span){it.v[sal].text, strlen(it.v[sal].text)}) < 0)
+    const char *salutation = has_sal ? lt_text(&it, &it.v[sal]) : NULL;
+    if (salutation && lt_add_text(letter, DK_SALUTATION,
+                                  (span){salutation, strlen(salutation)}) < 0)
         goto oom;
     dk_node *lbody = dk_node_add(letter, DK_BODY);
     if (!lbody || lt_rebuild(&it, first, clo, lbody) < 0)
@@ -378,7 +456,7 @@ static int letter_transform(dk_ctx *ctx, dk_node *doc)
     dk_node *placed = letter;
     letter = NULL;
     if (move_children(parts.after, body, NULL) < 0 ||
-        letter_meta(doc, meta, placed) < 0)
+        letter_meta(doc, meta, placed) < 0 || it.oom)
         goto oom;
     r = 0;
     goto done;

@@ -120,22 +120,41 @@ void lt_parties_free(lt_parties *ps);
 /* ---- the letter being built (letter.c) --------------------------------- */
 
 /* The document's blocks in reading order: headings (each with a copy of
- * the section it opened) and other blocks, with their nesting depth. */
+ * the section it opened) and other blocks, with their nesting depth. 16
+ * bytes: a letter of a hundred thousand blocks has as many. */
 typedef struct lt_item {
     dk_node *node;    /* a heading or a block (owned once taken) */
-    dk_node *section; /* for a heading: its section, emptied (attributes
-                         only); owned */
+    uint32_t section; /* for a heading: 1 + the index in sections of its
+                         section, emptied (attributes only); else 0 */
     int depth;        /* of the section a heading opens, or of the
                          container of a block (the body is 0) */
-    const char *text; /* its text, lines separated by \n: the text of the
-                         node's one text child, or a copy (owned) */
-    bool own_text;
 } lt_item;
+
+/* A copy of an item's text (v[i]'s), made by lt_text(). */
+typedef struct lt_copy {
+    size_t i;
+    char *text;
+} lt_copy;
 
 typedef struct lt_items {
     lt_item *v;
     size_t n, cap;
+    dk_node **sections; /* owned; NULL once given away */
+    size_t n_sections, cap_sections;
+    lt_copy *copies; /* the few texts copied and not forgotten yet */
+    size_t n_copies, cap_copies;
+    bool oom; /* lt_text() ran out of memory */
 } lt_items;
+
+/* An item's text, lines separated by \n: the text of the node's one text
+ * child, or a copy made now and kept until lt_forget(); "" for a list, a
+ * table or no node, and (setting it->oom) out of memory. Copies are made
+ * when asked for and given back once looked at, so that the texts of a
+ * long document are not all copied at once. */
+const char *lt_text(lt_items *it, const lt_item *x);
+/* The section shell of a heading's item, or NULL. */
+dk_node *lt_section(const lt_items *it, const lt_item *x);
+void lt_forget(lt_items *it, const lt_item *x);
 
 /* Put items [from, to) into parent, rebuilding their sections (with every
  * attribute they had) and nesting. The items' nodes are given away.
