@@ -710,27 +710,20 @@ bool dkr_is_boilerplate(const char *s, size_t len)
            link_label(s + a, b - a) || breadcrumb(s + a, b - a);
 }
 
-/* Does a word of s start with w (lower-case ASCII with at least one
- * letter), in any case ("accept" in "Accepted", not in "unacceptable")?
- * Candidates are found by the rarest letter of w in English text (memchr,
- * for either case: "cookie" by its k, not its c) before anything is
- * compared, as most blocks hold none of these words. */
-static bool has_ci(const char *s, size_t len, const char *w)
+/* Does a word of s start with w (lower-case ASCII), in any case ("accept"
+ * in "Accepted", not in "unacceptable")? Candidates are found by w's
+ * anchor, w[at], a letter and the rarest of w's in English text (memchr,
+ * for either case: "cookie" by its k, not its c: z, q, x, j, k, v, b, p,
+ * y, g, f, w, m, u, c, l, d, r, h, s, n, i, o, a, t, e from rarest to
+ * commonest) before anything is compared, as most blocks hold none of
+ * these words. HAS_CI gives w's length; the anchor is written at the
+ * call. */
+#define HAS_CI(s, len, w, at) has_ci(s, len, w, sizeof w - 1, at)
+
+static bool has_ci(const char *s, size_t len, const char *w, size_t n, size_t at)
 {
-    /* a to z, rarest 0 (z, q, x, j, k, ...) to commonest 25 (e) */
-    static const unsigned char rarity[26] = {
-        23, 6, 14, 16, 25, 10, 9, 18, 21, 3, 4,  15, 12,
-        20, 22, 7, 1,  17, 19, 24, 13, 5, 11, 2, 8,  0};
-    size_t n = strlen(w);
     if (n > len)
         return false;
-    size_t at = 0;
-    unsigned best = 26;
-    for (size_t k = 0; k < n; k++)
-        if (w[k] >= 'a' && w[k] <= 'z' && rarity[w[k] - 'a'] < best) {
-            best = rarity[w[k] - 'a'];
-            at = k;
-        }
     /* w would start at c - at; anchors are looked for in [first, end) */
     const char *first = s + at, *end = s + len - n + at + 1;
     char lo = w[at], up = (char)(w[at] - 'a' + 'A');
@@ -783,19 +776,19 @@ bool dkr_is_boilerplate_block(const char *s, size_t len)
     /* The words are counted last: most blocks are prose, which the
      * vocabulary below rejects sooner than a count of its words. */
     /* a cookie banner: cookies and asking for consent, in a few words */
-    if (has_ci(s, len, "cookie") &&
-        (has_ci(s, len, "accept") || has_ci(s, len, "agree") ||
-         has_ci(s, len, "consent") || has_ci(s, len, "preferences") ||
-         has_ci(s, len, "settings") || has_ci(s, len, "continuing to")) &&
+    if (HAS_CI(s, len, "cookie", 3) &&
+        (HAS_CI(s, len, "accept", 4) || HAS_CI(s, len, "agree", 1) ||
+         HAS_CI(s, len, "consent", 0) || HAS_CI(s, len, "preferences", 0) ||
+         HAS_CI(s, len, "settings", 6) || HAS_CI(s, len, "continuing to", 9)) &&
         word_count(s, len, 80) <= 80)
         return true;
     /* a newsletter sign-up: named as one, and asked for ("alerts by
      * email" alone is a service a letter may tell of); the name first, as
      * its letters (w, x) are rarer than the asking's (p, b) */
-    bool named = has_ci(s, len, "newsletter") || has_ci(s, len, "inbox");
+    bool named = HAS_CI(s, len, "newsletter", 2) || HAS_CI(s, len, "inbox", 4);
     return named &&
-           (has_ci(s, len, "sign up") || has_ci(s, len, "sign-up") ||
-            has_ci(s, len, "subscribe")) &&
+           (HAS_CI(s, len, "sign up", 6) || HAS_CI(s, len, "sign-up", 6) ||
+            HAS_CI(s, len, "subscribe", 2)) &&
            word_count(s, len, 50) <= 50;
 }
 
