@@ -52,25 +52,32 @@ static bool starts_with_ci(const char *s, const char *prefix)
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* The text of a heading or paragraph, or NULL if out of memory. Where n
- * holds one text node (most do) that node's text is returned as it is
- * and *copy is NULL; else *copy is the text, for the caller to free. */
-static const char *text(const dk_node *n, char **copy)
+/* The text of a heading or paragraph, or NULL if out of memory; *len its
+ * length (len may be NULL). Where n holds one text node (most do) that
+ * node's text is returned as it is and *copy is NULL; else *copy is the
+ * text, for the caller to free. */
+static const char *text(const dk_node *n, char **copy, size_t *len)
 {
     const dk_node *t = dk_node_first(n);
+    size_t l = 0;
+    const char *s;
     *copy = NULL;
     if (t && !dk_node_next(t) && dk_node_type(t) == DK_TEXT)
-        return dk_node_text(t, NULL);
-    return *copy = dk_node_text_content(n);
+        s = dk_node_text(t, &l);
+    else if ((s = *copy = dk_node_text_content(n)))
+        l = strlen(s);
+    if (len)
+        *len = l;
+    return s;
 }
 
 static bool heading_is(const dk_node *section, const char *const *names)
 {
     dk_node *h = dk_node_child(section, DK_HEADING);
     char *t_copy = NULL;
-    const char *t = h ? text(h, &t_copy) : NULL;
+    size_t len = 0;
+    const char *t = h ? text(h, &t_copy, &len) : NULL;
     bool yes = false;
-    size_t len = t ? strlen(t) : 0;
     while (len && (t[len - 1] == ':' || t[len - 1] == ' ' || t[len - 1] == '.'))
         len--;
     for (const char *const *n = names; t && *n && !yes; n++)
@@ -136,7 +143,7 @@ static int take_updated(state *st, dk_node *p, bool *taken)
 {
     *taken = false;
     char *t_copy = NULL;
-    const char *t = text(p, &t_copy);
+    const char *t = text(p, &t_copy, NULL);
     if (!t)
         return oom(st);
     dkr_date d;
@@ -162,9 +169,9 @@ static int take_updated(state *st, dk_node *p, bool *taken)
 static int grade_from_paragraph(state *st, dk_node *p, bool *made)
 {
     char *t_copy = NULL;
-    const char *t = text(p, &t_copy);
-    size_t a, b;
-    dkr_grade g = t ? dkr_grade_parse(t, strlen(t), &a, &b) : DKR_GRADE_NONE;
+    size_t len, a, b;
+    const char *t = text(p, &t_copy, &len);
+    dkr_grade g = t ? dkr_grade_parse(t, len, &a, &b) : DKR_GRADE_NONE;
     int r = t ? 0 : oom(st);
     *made = false;
     if (g != DKR_GRADE_NONE) {
@@ -237,9 +244,9 @@ static int grade_from_heading(state *st, dk_node *section)
 {
     dk_node *h = dk_node_child(section, DK_HEADING);
     char *t_copy = NULL;
-    const char *t = h ? text(h, &t_copy) : NULL;
-    size_t cut, a, b;
-    dkr_grade g = t ? dkr_grade_after(t, strlen(t), &cut, &a, &b) : DKR_GRADE_NONE;
+    size_t len, cut, a, b;
+    const char *t = h ? text(h, &t_copy, &len) : NULL;
+    dkr_grade g = t ? dkr_grade_after(t, len, &cut, &a, &b) : DKR_GRADE_NONE;
     int r = 0;
     if (g != DKR_GRADE_NONE && !dk_node_child(section, DK_GRADE)) {
         dk_node *grade = dk_node_new(DK_GRADE);
@@ -262,9 +269,9 @@ static bool asks(const dk_node *section)
 {
     dk_node *h = dk_node_child(section, DK_HEADING);
     char *t_copy = NULL;
-    const char *t = h ? text(h, &t_copy) : NULL;
-    size_t len = t ? strlen(t) : 0;
-    bool q = len && t[len - 1] == '?';
+    size_t len = 0;
+    const char *t = h ? text(h, &t_copy, &len) : NULL;
+    bool q = t && len && t[len - 1] == '?';
     free(t_copy);
     return q;
 }
@@ -305,8 +312,9 @@ static int judgement_labels(state *st, dk_node *parent)
         dk_node *prev = dk_node_prev(n);
         dk_node *h = dk_node_type(n) == DK_SECTION ? dk_node_child(n, DK_HEADING) : NULL;
         char *t_copy = NULL;
-        const char *t = h ? text(h, &t_copy) : NULL;
-        bool label = t && dkr_grade_label(t, strlen(t));
+        size_t len;
+        const char *t = h ? text(h, &t_copy, &len) : NULL;
+        bool label = t && dkr_grade_label(t, len);
         free(t_copy);
         if (!label || !prev || dk_node_type(prev) != DK_SECTION || !dk_node_next(h) ||
             dk_node_type(dk_node_next(h)) != DK_GRADE ||
@@ -358,7 +366,7 @@ static bool from_inspectorate(const dk_node *letter)
         if (dk_node_type(s) != DK_SENDER && dk_node_type(s) != DK_SIGNATURE)
             continue;
         char *t_copy = NULL;
-        const char *t = text(s, &t_copy);
+        const char *t = text(s, &t_copy, NULL);
         for (const char *const *m = marks; t && *m && !yes; m++)
             yes = strstr(t, *m) != NULL;
         free(t_copy);
@@ -383,10 +391,10 @@ static int findings_as_list(state *st, dk_node *parent)
         if (dk_node_type(n) != DK_P)
             continue;
         char *t_copy = NULL;
-        const char *t = text(n, &t_copy);
+        size_t len;
+        const char *t = text(n, &t_copy, &len);
         if (!t)
             return oom(st);
-        size_t len = strlen(t);
         bool lead_in = len && t[len - 1] == ':';
         free(t_copy);
         if (lead_in)
@@ -516,11 +524,11 @@ static int blocks(state *st, dk_node *parent)
                     return -1;
                 break;
             }
+            /* lists and quotes are not entered: their paragraphs stay */
             char *t_copy = NULL;
-            const char *t = text(n, &t_copy);
+            const char *t = st->quoting ? text(n, &t_copy, NULL) : "";
             if (!t)
                 return oom(st);
-            /* lists and quotes are not entered: their paragraphs stay */
             bool afi = st->quoting && finding(t);
             free(t_copy);
             if (afi && quote_paragraph(st, n) < 0)
@@ -545,8 +553,8 @@ static const char *heading_words(const dk_node *section, size_t *len,
 {
     dk_node *h = dk_node_child(section, DK_HEADING);
     *t_copy = NULL;
-    const char *t = h ? text(h, t_copy) : NULL;
-    size_t n = t ? strlen(t) : 0;
+    size_t n = 0;
+    const char *t = h ? text(h, t_copy, &n) : NULL;
     while (n && strchr(" :.", t[n - 1]))
         n--;
     if (n > 5 && dkr_find_year(t + n - 4, 4) && t[n - 5] == ' ')
@@ -949,7 +957,7 @@ static int article_date(state *st, dk_node *n)
             continue;
         }
         char *t_copy = NULL;
-        const char *t = text(c, &t_copy);
+        const char *t = text(c, &t_copy, NULL);
         if (!t)
             return -1;
         int r = 0;
@@ -1020,7 +1028,7 @@ static int inspection_transform(dk_ctx *ctx, dk_node *doc)
     scan *sc = calloc(1, sizeof *sc);
     dk_node *title = dk_node_child(st.meta, DK_TITLE);
     char *t_copy = NULL;
-    const char *t = title ? text(title, &t_copy) : NULL;
+    const char *t = title ? text(title, &t_copy, NULL) : NULL;
     if (!sc || (title && !t)) {
         free(sc);
         free(t_copy);
