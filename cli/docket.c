@@ -804,6 +804,8 @@ int main(int argc, char **argv)
             goto done;
         }
         install_signal_cleanup();
+        /* the one conversion of this process: its tree is not freed */
+        dk_options_set_flags(opts, flags | DK_OPT_EXITING);
         status = exit_for(dk_convert_file(reg, opts, n_args ? args[0] : NULL, output));
         goto done;
     }

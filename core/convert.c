@@ -380,6 +380,8 @@ int dk__convert(dk_registry *reg, const dk_options *o, dk_ctx *ctx,
     dk__sink_written(sink);
     r = 0;
 cleanup:
+    if (!DK__ASAN && o && (o->flags & DK_OPT_EXITING))
+        doc = NULL; /* left to the system (library.h) */
     dk_node_free(doc);
     return r;
 }

@@ -17,6 +17,20 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* Built with AddressSanitizer (gcc says so one way, clang another): then
+ * every tree node is a malloc block of its own and every tree is freed,
+ * so that its checks of lifetimes and leaks hold. */
+#if defined(__SANITIZE_ADDRESS__)
+#define DK__ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DK__ASAN 1
+#endif
+#endif
+#ifndef DK__ASAN
+#define DK__ASAN 0
+#endif
+
 /* ---- options (library.c) --------------------------------------------------- */
 
 typedef struct dk__kv {

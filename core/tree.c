@@ -15,21 +15,9 @@ struct dk_node_attr {
     char *value;
 };
 
-/*
- * Nodes come from slabs (see "node storage" below) except when built with
- * AddressSanitizer: then every node is a malloc block of its own, so that
- * its checks of each node's lifetime and of leaks hold.
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define NODE_SLABS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NODE_SLABS 0
-#endif
-#endif
-#ifndef NODE_SLABS
-#define NODE_SLABS 1
-#endif
+/* Nodes come from slabs (see "node storage" below) except when built with
+ * AddressSanitizer (internal.h). */
+#define NODE_SLABS (!DK__ASAN)
 
 /* A link to a node: in slabs, its number (0 for none), half a pointer. */
 #if NODE_SLABS

@@ -5,6 +5,7 @@
 #include <docket/docket.h>
 
 #include <dirent.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1008,6 +1009,53 @@ static long json_peak(const char *path, const char *out, bool piped)
     return peak;
 }
 
+/* A conversion told that the process ends after it (DK_OPT_EXITING, as
+ * the docket command converting one input) leaves its tree to the system:
+ * 4 MiB of pages converted in-process keep their text allocated after it,
+ * and give it back without the flag; the output is the same. */
+START_TEST(exiting_conversion_leaves_its_tree)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+    static const char *const seeds[] = {"peel-2016-warwickshire-page.txt"};
+    size_t size;
+    char *text = seed_corpus(seeds, 1, 4u << 20, &size);
+    const char *dirs[] = {PLUGIN_DIR, NULL};
+    dk_registry *reg = dk_registry_open(dirs, DK_REGISTRY_NO_ENV | DK_REGISTRY_NO_DEFAULTS,
+                                        NULL, NULL);
+    ck_assert_ptr_nonnull(reg);
+    char *out[2] = {NULL, NULL};
+    size_t out_len[2];
+    long long kept[2];
+    for (int exiting = 0; exiting < 2; exiting++) {
+        dk_options *o = dk_options_new();
+        dk_options_set_to(o, "json");
+        dk_options_set_flags(o, exiting ? DK_OPT_EXITING : 0);
+        struct mallinfo2 before = mallinfo2();
+        ck_assert_int_eq(dk_convert_memory(reg, o, "pages.txt", text, size, &out[exiting],
+                                           &out_len[exiting]),
+                         DK_E_OK);
+        dk_options_free(o);
+        struct mallinfo2 after = mallinfo2();
+        /* in the heap and in blocks of their own; the output is allocated
+         * too: not counted */
+        kept[exiting] = (long long)(after.uordblks + after.hblkhd) -
+                        (long long)(before.uordblks + before.hblkhd) -
+                        (long long)malloc_usable_size(out[exiting]);
+    }
+    ck_assert_msg(kept[0] < (long long)size / 16, "%lld bytes kept after a conversion",
+                  kept[0]);
+    ck_assert_msg(kept[1] > (long long)size / 2,
+                  "%lld bytes kept after an exiting conversion", kept[1]);
+    ck_assert_uint_eq(out_len[0], out_len[1]);
+    ck_assert(memcmp(out[0], out[1], out_len[0]) == 0);
+    free(out[0]);
+    free(out[1]);
+    free(text);
+    dk_registry_close(reg);
+#endif
+}
+END_TEST
+
 /* The text reader gives its input back as it reads, and the tree is lean
  * (32-byte nodes, a block's offset inside its node): 24 MiB of pages peak
  * at less than 1.75 times the input (measured 1.5; the input and the tree
@@ -1517,6 +1565,7 @@ int main(void)
     tcase_add_test(tc, held_output_is_not_all_in_memory);
     tcase_add_test(tc, input_given_back_is_gone);
     tcase_add_test(tc, text_reader_gives_input_back);
+    tcase_add_test(tc, exiting_conversion_leaves_its_tree);
     tcase_add_test(tc, list_plugins_and_formats);
     tcase_add_test(tc, warnings_and_verbosity);
     tcase_add_test(tc, transform_nesting_too_deep_fails);
