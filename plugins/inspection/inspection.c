@@ -684,9 +684,11 @@ static int pillars(state *st, dk_node *body)
     for (dk_node *c = dk_node_first(body); c; c = dk_node_next(c))
         n++;
     bool *head = calloc(n + 1, sizeof *head);
+    bool *intro_at = calloc(n + 1, sizeof *intro_at); /* an introducer */
     dk_node **kids = calloc(n + 1, sizeof *kids);
-    if (!head || !kids) {
+    if (!head || !intro_at || !kids) {
         free(head);
+        free(intro_at);
         free(kids);
         return oom(st);
     }
@@ -694,13 +696,16 @@ static int pillars(state *st, dk_node *body)
     bool any_head = false, last_named = false;
     for (dk_node *c = dk_node_first(body); c; c = dk_node_next(c))
         kids[i++] = c;
+    /* (the headings do not change below until an introducer goes) */
+    for (i = 0; i < n; i++)
+        intro_at[i] = dk_node_type(kids[i]) == DK_SECTION && introducer(kids[i]);
     for (i = 0; i < n; i++) {
         if (dk_node_type(kids[i]) != DK_SECTION)
             continue;
         if (pillar_name(kids[i])) {
             head[i] = any_head = last_named = true;
             last_head = i;
-        } else if (introducer(kids[i])) {
+        } else if (intro_at[i]) {
             /* it belongs to the pillar opened before it, unless questions
              * came since: then the pillar opens at the overall question
              * before it (and the sections between). A question right
@@ -717,7 +722,7 @@ static int pillars(state *st, dk_node *body)
              * that ends before the introducer, and the next run would
              * look back again */
             while (!named && k > from && dk_node_type(kids[k - 1]) == DK_SECTION &&
-                   !introducer(kids[k - 1]) && !dk_node_attr(kids[k - 1], DK_ATTR_KIND) &&
+                   !intro_at[k - 1] && !dk_node_attr(kids[k - 1], DK_ATTR_KIND) &&
                    !holds_questions(kids[k - 1]))
                 k--;
             if (!named && k > from && is_kind(kids[k - 1], "question"))
@@ -741,14 +746,14 @@ static int pillars(state *st, dk_node *body)
         /* does an introducer come in the pillar? */
         bool intro = false, seen_intro = false;
         for (size_t j = i + 1; j < n && !head[j]; j++)
-            intro |= dk_node_type(kids[j]) == DK_SECTION && introducer(kids[j]);
+            intro |= intro_at[j];
         changed |= !is_kind(pillar, "pillar");
         if ((r = unmark_question(st, pillar, "pillar")) < 0)
             break;
         for (size_t j = i + 1; j < n && !head[j] && r == 0; j++) {
             dk_node *c = kids[j];
             bool q = is_kind(c, "question");
-            if (dk_node_type(c) == DK_SECTION && questions && !q && !introducer(c))
+            if (dk_node_type(c) == DK_SECTION && questions && !q && !intro_at[j])
                 break;
             if (dk_node_type(c) != DK_SECTION && questions)
                 break;
@@ -775,10 +780,10 @@ static int pillars(state *st, dk_node *body)
                 q = false;
             }
             questions |= q;
-            seen_intro |= dk_node_type(c) == DK_SECTION && introducer(c);
+            seen_intro |= intro_at[j];
             changed = true;
             dk_node_detach(c);
-            if (dk_node_type(c) == DK_SECTION && introducer(c)) {
+            if (intro_at[j]) {
                 dk_node_append(pillar, c); /* detached into the pillar first */
                 r = unwrap_introducer(st, pillar, c);
             } else if (dk_node_append(pillar, c) < 0) {
@@ -788,6 +793,7 @@ static int pillars(state *st, dk_node *body)
         }
     }
     free(head);
+    free(intro_at);
     free(kids);
     return r < 0 ? r : changed;
 }
