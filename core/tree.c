@@ -409,7 +409,7 @@ static dk_node *new_slab(void)
     if (n_slabs == SLABS_MAX)
         return NULL;
     if (!spare_left) {
-        /* mapped a slab larger than needed, then trimmed to the alignment */
+        /* one slab more than needed, the ends cut to the alignment */
         size_t len = (size_t)SLABS_PER_MAP * SLAB_BYTES;
         char *m = mmap(NULL, len + SLAB_BYTES, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
