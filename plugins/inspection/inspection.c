@@ -665,6 +665,45 @@ static bool holds_questions(const dk_node *section)
     return false;
 }
 
+/* A pillar being filled with the blocks after its first section. */
+typedef struct filling {
+    bool graded;     /* it has its overall judgement */
+    bool questions;  /* it holds a question */
+    bool seen_intro; /* an introducer came */
+    bool intro;      /* an introducer comes before the next pillar */
+} filling;
+
+static filling start_filling(const dk_node *pillar, bool intro)
+{
+    filling f = {.graded = dk_node_child(pillar, DK_GRADE) != NULL, .intro = intro};
+    /* a pillar made by an earlier run holds its questions already */
+    for (dk_node *c = dk_node_first(pillar); c && !f.questions; c = dk_node_next(c))
+        f.questions = is_kind(c, "question");
+    return f;
+}
+
+/* Does the pillar take block c (an introducer or not), the next after
+ * what it took? A section that is no question, after its questions,
+ * closes it (an introducer does not), and so does any other block after
+ * them. *overall: c is the pillar's overall judgement, a graded section
+ * before the questions that asks nothing ("How well the force tackles
+ * crime"), or any when the pillar's questions are introduced after it. */
+static bool takes(filling *f, const dk_node *c, bool is_intro, bool *overall)
+{
+    bool q = is_kind(c, "question"), section = dk_node_type(c) == DK_SECTION;
+    if (f->questions && (!section || (!q && !is_intro)))
+        return false;
+    *overall = !f->graded && q && !f->questions && !f->seen_intro &&
+               dk_node_child(c, DK_GRADE) && (!asks(c) || f->intro);
+    if (*overall) {
+        f->graded = true;
+        q = false;
+    }
+    f->questions |= q;
+    f->seen_intro |= is_intro;
+    return true;
+}
+
 /*
  * PEEL pillars. A pillar opens at a heading that names one ("Effectiveness")
  * or, on pages that do not name it, at the first section before a
@@ -694,6 +733,11 @@ static int pillars(state *st, dk_node *body)
     }
     size_t i = 0, last_head = 0;
     bool any_head = false, last_named = false;
+    /* the open pillar as it would be filled below, followed once over
+     * the blocks up to at: closed, or with an asked question */
+    filling f = {0};
+    size_t at = 0;
+    bool closed = false, asked = false;
     for (dk_node *c = dk_node_first(body); c; c = dk_node_next(c))
         kids[i++] = c;
     /* (the headings do not change below until an introducer goes) */
@@ -705,6 +749,9 @@ static int pillars(state *st, dk_node *body)
         if (pillar_name(kids[i])) {
             head[i] = any_head = last_named = true;
             last_head = i;
+            f = start_filling(kids[i], true);
+            at = i + 1;
+            closed = asked = false;
         } else if (intro_at[i]) {
             /* it belongs to the pillar opened before it, unless questions
              * came since: then the pillar opens at the overall question
@@ -712,10 +759,22 @@ static int pillars(state *st, dk_node *body)
              * after a pillar's name is that pillar's overall question
              * ("Efficiency", "How efficient is the force at ...?") */
             size_t k = i, from = any_head ? last_head + 1 : 0;
-            bool named = any_head;
-            for (size_t j = from; j < i && named; j++)
-                named = !(is_kind(kids[j], "question") && asks(kids[j])) ||
-                        (last_named && j == last_head + 1);
+            /* nor when that pillar closes before it (as it is filled
+             * below): the sections from there are then a pillar of their
+             * own, opened in this pass rather than the next */
+            bool overall;
+            while (any_head && !closed && at < i) {
+                if (!takes(&f, kids[at], intro_at[at], &overall)) {
+                    closed = true; /* at: the block that closed it */
+                    break;
+                }
+                asked |= is_kind(kids[at], "question") && asks(kids[at]) &&
+                         !(last_named && at == last_head + 1);
+                at++;
+            }
+            if (closed)
+                from = at;
+            bool named = any_head && !closed && !asked;
             /* back over sections of no kind (areas for improvement and
              * causes of concern never open a pillar), but not past one
              * that holds questions of its own: it would open a pillar
@@ -731,6 +790,9 @@ static int pillars(state *st, dk_node *body)
                 head[k] = any_head = true;
                 last_head = k;
                 last_named = false;
+                f = start_filling(kids[k], true);
+                at = k + 1;
+                closed = asked = false;
             }
         }
     }
@@ -739,30 +801,20 @@ static int pillars(state *st, dk_node *body)
         if (!head[i])
             continue;
         dk_node *pillar = kids[i];
-        bool graded = dk_node_child(pillar, DK_GRADE) != NULL, questions = false;
-        /* a pillar made by an earlier run holds its questions already */
-        for (dk_node *c = dk_node_first(pillar); c && !questions; c = dk_node_next(c))
-            questions = is_kind(c, "question");
         /* does an introducer come in the pillar? */
-        bool intro = false, seen_intro = false;
+        bool intro = false;
         for (size_t j = i + 1; j < n && !head[j]; j++)
             intro |= intro_at[j];
+        filling fill = start_filling(pillar, intro);
         changed |= !is_kind(pillar, "pillar");
         if ((r = unmark_question(st, pillar, "pillar")) < 0)
             break;
         for (size_t j = i + 1; j < n && !head[j] && r == 0; j++) {
             dk_node *c = kids[j];
-            bool q = is_kind(c, "question");
-            if (dk_node_type(c) == DK_SECTION && questions && !q && !intro_at[j])
+            bool overall;
+            if (!takes(&fill, c, intro_at[j], &overall))
                 break;
-            if (dk_node_type(c) != DK_SECTION && questions)
-                break;
-            /* a graded section before the questions is the overall
-             * judgement when it asks nothing ("How well the force tackles
-             * crime"), or when the pillar's questions are introduced after
-             * it */
-            if (!graded && q && !questions && !seen_intro && dk_node_child(c, DK_GRADE) &&
-                (!asks(c) || intro)) {
+            if (overall) {
                 /* the overall judgement: its grade is the pillar's */
                 dk_node *g = dk_node_child(c, DK_GRADE);
                 dk_node_detach(g);
@@ -772,15 +824,11 @@ static int pillars(state *st, dk_node *body)
                     r = oom(st);
                     break;
                 }
-                graded = true;
                 /* no question, and marked so when its heading asks one,
                  * so that a second run leaves it as it is */
                 if ((r = unmark_question(st, c, asks(c) ? "none" : NULL)) < 0)
                     break;
-                q = false;
             }
-            questions |= q;
-            seen_intro |= intro_at[j];
             changed = true;
             dk_node_detach(c);
             if (intro_at[j]) {
