@@ -105,6 +105,23 @@ dk_node *lt_section(const lt_items *it, const lt_item *x)
     return x->section ? it->sections[x->section - 1] : NULL;
 }
 
+/* Where the copy of v[i]'s text is, or would go, in the copies (kept in
+ * the order of i, so that many, as a long signature holds, are found by
+ * halves); *found says which. */
+static size_t copy_at(const lt_items *it, size_t i, bool *found)
+{
+    size_t lo = 0, hi = it->n_copies;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (it->copies[mid].i < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = lo < it->n_copies && it->copies[lo].i == i;
+    return lo;
+}
+
 const char *lt_text(lt_items *it, const lt_item *x)
 {
     dk_type t = x->node ? dk_node_type(x->node) : DK_SECTION;
@@ -115,10 +132,10 @@ const char *lt_text(lt_items *it, const lt_item *x)
     const dk_node *only = dk_node_first(x->node);
     if (only && !dk_node_next(only) && dk_node_type(only) == DK_TEXT)
         return dk_node_text(only, NULL);
-    size_t i = (size_t)(x - it->v);
-    for (size_t k = 0; k < it->n_copies; k++)
-        if (it->copies[k].i == i)
-            return it->copies[k].text;
+    bool found;
+    size_t i = (size_t)(x - it->v), at = copy_at(it, i, &found);
+    if (found)
+        return it->copies[at].text;
     if (it->n_copies == it->cap_copies) {
         size_t cap = it->cap_copies ? it->cap_copies * 2 : 8;
         lt_copy *c = realloc(it->copies, cap * sizeof *c);
@@ -134,20 +151,21 @@ const char *lt_text(lt_items *it, const lt_item *x)
         it->oom = true;
         return "";
     }
-    it->copies[it->n_copies++] = (lt_copy){i, copy};
+    memmove(it->copies + at + 1, it->copies + at, (it->n_copies - at) * sizeof *it->copies);
+    it->copies[at] = (lt_copy){i, copy};
+    it->n_copies++;
     return copy;
 }
 
 void lt_forget(lt_items *it, const lt_item *x)
 {
-    size_t i = (size_t)(x - it->v);
-    for (size_t k = 0; k < it->n_copies; k++) {
-        if (it->copies[k].i == i) {
-            free(it->copies[k].text);
-            it->copies[k] = it->copies[--it->n_copies];
-            return;
-        }
-    }
+    bool found;
+    size_t at = copy_at(it, (size_t)(x - it->v), &found);
+    if (!found)
+        return;
+    free(it->copies[at].text);
+    it->n_copies--;
+    memmove(it->copies + at, it->copies + at + 1, (it->n_copies - at) * sizeof *it->copies);
 }
 
 /* List the headings and blocks under parent in reading order, leaving the

@@ -4,6 +4,8 @@
 #include "letter.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -39,24 +41,65 @@ static bool word_at(span x, size_t i, const char *w, bool any_case)
     return any_case ? !strncasecmp(x.s + i, w, n) : !strncmp(x.s + i, w, n);
 }
 
-/* The first of words in x: its start (x.len if none) and length. */
-static size_t find_word(span x, const char *const *words, bool any_case,
-                        size_t *wlen)
+/* A list of words and phrases looked for in lines, grouped by the byte
+ * they start with (ASCII case folded when any case is allowed; in the
+ * list's order within a group), so that at each place only the words that
+ * could start there are compared. */
+enum { WORDS_MAX = 128 };
+
+typedef struct word_list {
+    const char *const *words; /* NULL-terminated, at most WORDS_MAX */
+    bool any_case;
+    uint8_t order[WORDS_MAX]; /* the words' indices by first byte */
+    uint8_t from[257];        /* order[from[c] .. from[c + 1]): those of c */
+} word_list;
+
+static unsigned char fold(unsigned char c, bool any_case)
 {
-    for (size_t i = 0; i < x.len; i++)
-        for (const char *const *w = words; *w; w++)
-            if (word_at(x, i, *w, any_case)) {
-                *wlen = strlen(*w);
+    return any_case && c < 0x80 && isalpha(c) ? (unsigned char)(c | 0x20) : c;
+}
+
+static void group_words(word_list *l)
+{
+    unsigned count[256] = {0};
+    size_t n = 0;
+    for (; l->words[n]; n++)
+        count[fold((unsigned char)l->words[n][0], l->any_case)]++;
+    unsigned at = 0;
+    for (int c = 0; c < 256; c++) {
+        l->from[c] = (uint8_t)at;
+        at += count[c];
+        count[c] = l->from[c]; /* where the next word of c goes */
+    }
+    l->from[256] = (uint8_t)at;
+    for (size_t k = 0; k < n; k++)
+        l->order[count[fold((unsigned char)l->words[k][0], l->any_case)]++] = (uint8_t)k;
+}
+
+/* The first of the list's words in x, whole words only: its start (x.len
+ * if none) and length. */
+static size_t find_word(span x, const word_list *l, size_t *wlen)
+{
+    for (size_t i = 0; i < x.len; i++) {
+        unsigned char c = fold((unsigned char)x.s[i], l->any_case);
+        if (i > 0 && isalnum((unsigned char)x.s[i - 1]))
+            continue;
+        for (unsigned k = l->from[c]; k < l->from[c + 1]; k++) {
+            const char *w = l->words[l->order[k]];
+            if (word_at(x, i, w, l->any_case)) {
+                *wlen = strlen(w);
                 return i;
             }
+        }
+    }
     *wlen = 0;
     return x.len;
 }
 
-static bool has_word(span x, const char *const *words, bool any_case)
+static bool has_word(span x, const word_list *l)
 {
     size_t wl;
-    return find_word(x, words, any_case, &wl) < x.len;
+    return find_word(x, l, &wl) < x.len;
 }
 
 /* ---- the words ----------------------------------------------------------- */
@@ -113,24 +156,46 @@ static const char *const street_words[] = {
     "Yard", "Mews", "Floor", "Suite", "PO Box", "P.O. Box", "Station",
     "Tower", "Chambers", "Green", "Grove", "Rise", "Estate", NULL};
 
+_Static_assert(sizeof roles / sizeof roles[0] <= WORDS_MAX + 1 &&
+                   sizeof org_words / sizeof org_words[0] <= WORDS_MAX + 1 &&
+                   sizeof street_words / sizeof street_words[0] <= WORDS_MAX + 1,
+               "the word lists fit a word_list");
+
+static word_list role_list = {.words = roles}, org_list = {.words = org_words, .any_case = true},
+                 street_list = {.words = street_words, .any_case = true};
+static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
+
+static void know_lists(void)
+{
+    group_words(&role_list);
+    group_words(&org_list);
+    group_words(&street_list);
+}
+
+static const word_list *list_of(word_list *l)
+{
+    pthread_once(&lists_once, know_lists);
+    return l;
+}
+
 bool lt_has_org_word(span x)
 {
-    return has_word(x, org_words, true);
+    return has_word(x, list_of(&org_list));
 }
 
 bool lt_has_street_word(span x)
 {
-    return has_word(x, street_words, true);
+    return has_word(x, list_of(&street_list));
 }
 
 bool lt_has_role_word(span x)
 {
-    return has_word(x, roles, false);
+    return has_word(x, list_of(&role_list));
 }
 
 size_t lt_find_role(span x, size_t *rlen)
 {
-    return find_word(x, roles, false, rlen);
+    return find_word(x, list_of(&role_list), rlen);
 }
 
 size_t lt_honorific_len(span x)
@@ -302,7 +367,7 @@ lt_line_kind lt_classify(span x, span *value)
         }
     }
     size_t rl, ol;
-    size_t role = lt_find_role(x, &rl), org = find_word(x, org_words, true, &ol);
+    size_t role = lt_find_role(x, &rl), org = find_word(x, list_of(&org_list), &ol);
     if (role < x.len && x.len < 120 && !isdigit((unsigned char)x.s[0]) &&
         !lt_has_postcode(x))
         return role <= org ? LT_ROLE : LT_ORG; /* "Office of the Police and
