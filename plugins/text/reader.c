@@ -243,13 +243,10 @@ static bool heading_text(const char *s, size_t len)
      * improvement": a heading with its grade (but "Our judgment: Good" is
      * a grade line) */
     size_t cut, ga, gb;
-    if (dkr_grade_parse(s, len, NULL, NULL) == DKR_GRADE_NONE &&
-        dkr_grade_after(s, len, &cut, &ga, &gb) != DKR_GRADE_NONE &&
-        heading_text(s, cut))
-        return true;
-    if (dkr_grade_parse(s, len, NULL, NULL) != DKR_GRADE_NONE ||
-        dkr_is_boilerplate(s, len) || has_date(s, len))
+    if (dkr_grade_parse(s, len, NULL, NULL) != DKR_GRADE_NONE)
         return false;
+    if (dkr_grade_after(s, len, &cut, &ga, &gb) != DKR_GRADE_NONE && heading_text(s, cut))
+        return true;
     /* a closing quote ends a heading that quotes ("... 'requires
      * improvement'"), not one that ends a quoted sentence */
     size_t end = len;
@@ -261,11 +258,10 @@ static bool heading_text(const char *s, size_t len)
     if (end == 0)
         return false;
     char last = s[end - 1];
-    if (last == '?' && end == len)
-        return true;
-    if (strchr(".,;:!?'\"", last) || len > 100)
-        return false;
-    return count_words(s, len) <= 12;
+    bool shape = (last == '?' && end == len) ||
+                 (!strchr(".,;:!?'\"", last) && len <= 100 && count_words(s, len) <= 12);
+    /* the shape first: furniture and dates are rarer, and dearer to test */
+    return shape && !dkr_is_boilerplate(s, len) && !has_date(s, len);
 }
 
 static bool heading_like(const line *l)
