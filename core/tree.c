@@ -919,15 +919,10 @@ static void drop_attrs(dk_node *node)
     node->u.attrs = NULL;
 }
 
-int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
+/* Set (or with NULL remove) an attribute whose value (len bytes) is known
+ * to be allowed. */
+static int put_attr(dk_node *node, dk_attr attr, const char *value, size_t len)
 {
-    if (!node || !dk_type_allows_attr(node->type, attr))
-        return -1;
-    if (value && !dk_attr_value_ok(node->type, attr, value))
-        return -1;
-    size_t len = value ? strlen(value) : 0;
-    if (value && !text_ok(value, len))
-        return -1;
     unsigned old = node->n_attrs, i = 0;
     dk_attr ai;
     while (i < old && (attr_at(node, i, &ai), ai < attr))
@@ -990,6 +985,18 @@ int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
     return 0;
 }
 
+int dk_node_set_attr(dk_node *node, dk_attr attr, const char *value)
+{
+    if (!node || !dk_type_allows_attr(node->type, attr))
+        return -1;
+    if (value && !dk_attr_value_ok(node->type, attr, value))
+        return -1;
+    size_t len = value ? strlen(value) : 0;
+    if (value && !text_ok(value, len))
+        return -1;
+    return put_attr(node, attr, value, len);
+}
+
 int dk_node_set_attr_int(dk_node *node, dk_attr attr, long long value)
 {
     /* by hand, not snprintf: every block of a text gets its offset */
@@ -1002,6 +1009,11 @@ int dk_node_set_attr_int(dk_node *node, dk_attr attr, long long value)
     while (u /= 10);
     if (value < 0)
         *--p = '-';
+    /* an offset (every block of a text has one) is any number of digits:
+     * no need to check what was just written */
+    if (attr == DK_ATTR_OFFSET && value >= 0 && node &&
+        dk_type_allows_attr(node->type, attr))
+        return put_attr(node, attr, p, (size_t)(tmp + sizeof tmp - 1 - p));
     return dk_node_set_attr(node, attr, p);
 }
 
