@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include "rules.h"
+#include <stdio.h>
 #include <string.h>
 
 /* The ISO date found in s (with default_year), or "" if none. */
@@ -177,6 +178,25 @@ START_TEST(furniture_blocks)
     for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++)
         ck_assert_msg(!dkr_is_boilerplate_block(letters[i], strlen(letters[i])), "%s",
                       letters[i]);
+    /* the words in any case and at any place in the block: the banner's
+     * words moved along by 0 to 40 bytes, a word inside another word
+     * ("mycookies") not counted */
+    ck_assert(dkr_is_boilerplate_block("WE USE COOKIES. BY CONTINUING TO BROWSE "
+                                       "YOU AGREE TO OUR USE OF COOKIES.", 72));
+    for (int k = 0; k <= 40; k++) {
+        char b[160];
+        snprintf(b, sizeof b, "%*sAccept or reject the optional ones: your COOKIE", k, "");
+        ck_assert_msg(dkr_is_boilerplate_block(b, strlen(b)), "%d", k);
+        snprintf(b, sizeof b, "%*sAccept or reject the optional ones: your mycookies", k, "");
+        ck_assert_msg(!dkr_is_boilerplate_block(b, strlen(b)), "%d", k);
+        snprintf(b, sizeof b, "%*sSubscribe to the weekly Newsletter", k, "");
+        ck_assert_msg(dkr_is_boilerplate_block(b, strlen(b)), "%d", k);
+        snprintf(b, sizeof b, "%*sSubscribe for alerts in your INBOX", k, "");
+        ck_assert_msg(dkr_is_boilerplate_block(b, strlen(b)), "%d", k);
+    }
+    /* the longest control word, and one letter more */
+    ck_assert(dkr_is_boilerplate("ADVERTISEMENT", 13));
+    ck_assert(!dkr_is_boilerplate("Advertisements", 14));
     /* a label before another page's title, not before a sentence */
     ck_assert(dkr_is_boilerplate("Read more: Chief constable to retire", 36));
     static const char *const sentences[] = {

@@ -606,7 +606,8 @@ static int clean_blocks(cleaner *c, dk_node *parent)
         dk_node *h = t == DK_SECTION ? heading_of(n) : NULL;
         if (h && clean_inlines(c, h) < 0)
             return -1;
-        if (h && links_heading(h)) {
+        bool links = h && links_heading(h);
+        if (links) {
             /* "Most read", "Related stories": the links under it go (its
              * lists and short paragraphs), anything else stays */
             for (dk_node *k = dk_node_first(n), *kn; k; k = kn) {
@@ -624,7 +625,7 @@ static int clean_blocks(cleaner *c, dk_node *parent)
                     drop(k);
             }
         }
-        if (h && (is_furniture(h) || is_empty(h) || links_heading(h))) {
+        if (h && (links || is_furniture(h) || is_empty(h))) {
             /* a section headed "Share this page": keep what it holds */
             dk_node *prev = dk_node_prev(n);
             unwrap(n);
