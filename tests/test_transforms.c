@@ -422,22 +422,22 @@ START_TEST(clean_leaves_correct_text_alone)
 END_TEST
 
 /* clean finds what it cleans wherever it stands: two spaces, a tab, a
- * no-break space, a space at an end, at every offset of a paragraph (clean reads
- * clean text eight bytes at a time). */
+ * no-break space, a backtick for an apostrophe, a space at an end, at every
+ * offset of a paragraph (clean reads clean text sixteen or eight bytes at a
+ * time). */
 START_TEST(clean_sees_every_offset)
 {
     static const struct {
         const char *in, *out;
-    } cases[] = {{"  ", " "}, {"\t", " "}, {" \t ", " "}, {"\xc2\xa0", " "}};
+    } cases[] = {{"  ", " "}, {"\t", " "}, {" \t ", " "}, {"\xc2\xa0", " "},
+                 {"`", "\xe2\x80\x99"}};
+    static const char as[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    static const char cs[] = " c c c c c c c c c c c c c c c c c c c c c c c c c";
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        for (int k = 1; k < 26; k++) {
-            char para[128], want[128], text[256];
-            snprintf(para, sizeof para, "%.*s%sbb%.*s.", k,
-                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", cases[c].in, 26 - k,
-                     " c c c c c c c c c c c c c c c c c");
-            snprintf(want, sizeof want, "%.*s%sbb%.*s.", k,
-                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", cases[c].out, 26 - k,
-                     " c c c c c c c c c c c c c c c c c");
+        for (int k = 1; k < 40; k++) {
+            char para[160], want[160], text[256];
+            snprintf(para, sizeof para, "%.*s%sbb%.*s.", k, as, cases[c].in, 40 - k, cs);
+            snprintf(want, sizeof want, "%.*s%sbb%.*s.", k, as, cases[c].out, 40 - k, cs);
             snprintf(text, sizeof text, "Title\n\n%s\n", para);
             char *x = convert_text(text, NULL, NULL);
             ck_assert_msg(strstr(x, want), "case %zu at %d: %s", c, k, x);
