@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 struct dk_node_attr {
     dk_attr attr;
@@ -280,8 +283,13 @@ size_t dk_utf8_valid_prefix(const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        /* ASCII fast path, eight bytes at a time */
+        /* ASCII fast path, sixteen (SSE2) or eight bytes at a time */
         uint64_t w;
+#if defined(__SSE2__)
+        while (i + 16 <= len &&
+               _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s + i))) == 0)
+            i += 16;
+#endif
         while (i + 8 <= len &&
                (memcpy(&w, s + i, 8), (w & 0x8080808080808080u) == 0))
             i += 8;

@@ -180,8 +180,8 @@ START_TEST(text_grows_and_is_replaced)
 }
 END_TEST
 
-/* Validation reads ASCII eight bytes at a time: a bad byte is found
- * wherever it stands. */
+/* Validation reads ASCII sixteen or eight bytes at a time: a bad byte
+ * is found wherever it stands. */
 START_TEST(utf8_checked_at_every_position)
 {
     char s[40];
