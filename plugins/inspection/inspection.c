@@ -293,7 +293,7 @@ static int quote_paragraph(state *st, dk_node *p)
     return 0;
 }
 
-static int blocks(state *st, dk_node *parent);
+static int blocks_of(state *st, dk_node *parent, bool deep);
 
 /* Is n a section of this kind? */
 static bool is_kind(const dk_node *n, const char *kind)
@@ -422,19 +422,19 @@ static int findings_as_list(state *st, dk_node *parent)
     return 0;
 }
 
-static int section(state *st, dk_node *s)
+static int section(state *st, dk_node *s, bool deep)
 {
     if (heading_is(s, afi_names))
         return dk_node_set_attr(s, DK_ATTR_KIND, "areas-for-improvement") < 0
-                   ? oom(st) : blocks(st, s);
+                   ? oom(st) : blocks_of(st, s, deep);
     if (heading_is(s, coc_names))
         return dk_node_set_attr(s, DK_ATTR_KIND, "causes-of-concern") < 0
-                   ? oom(st) : blocks(st, s);
+                   ? oom(st) : blocks_of(st, s, deep);
     if (grade_from_heading(st, s) < 0)
         return -1;
     if (asks(s) && mark_question(st, s) < 0)
         return -1;
-    return blocks(st, s);
+    return blocks_of(st, s, deep);
 }
 
 /* An areas-for-improvement or causes-of-concern section that follows a
@@ -483,26 +483,37 @@ static void nest_findings(dk_node *parent)
     }
 }
 
-static int blocks(state *st, dk_node *parent)
+/* The blocks of parent read: sections, letters and the body entered
+ * (deep), or, when the blocks below were read already and only pillars
+ * may have changed since (!deep), only the pillars entered, and they
+ * only one level: what pillars() moves into one is read, and reading it
+ * again changes nothing, but a pillar's own blocks (its overall grade,
+ * the paragraph of its introducer, findings after its questions) are
+ * new to each other. */
+static int blocks_of(state *st, dk_node *parent, bool deep)
 {
     for (dk_node *n = dk_node_first(parent), *next; n; n = next) {
         next = dk_node_next(n);
-        switch (dk_node_type(n)) {
+        dk_type type = dk_node_type(n);
+        if (!deep && (type == DK_LETTER || type == DK_BODY ||
+                      (type == DK_SECTION && !is_kind(n, "pillar"))))
+            continue;
+        switch (type) {
         case DK_SECTION:
-            if (section(st, n) < 0)
+            if (section(st, n, deep) < 0)
                 return -1;
             break;
         case DK_LETTER: {
             bool was = st->quoting;
             st->quoting = !from_inspectorate(n);
-            int r = blocks(st, n);
+            int r = blocks_of(st, n, true);
             st->quoting = was;
             if (r < 0)
                 return -1;
             break;
         }
         case DK_BODY:
-            if (blocks(st, n) < 0)
+            if (blocks_of(st, n, true) < 0)
                 return -1;
             break;
         case DK_P: {
@@ -1049,13 +1060,14 @@ static bool has_date_role(const dk_node *meta, const char *role)
 /* The body's blocks read, then pillars grouped, until they stay as they
  * are: grouping a pillar can make the sections before an introducer read
  * differently, and what it moves into a pillar is read as part of it the
- * next time; the transform must give on its own output what it gave (a
- * second run changes nothing). A few rounds at most; most documents take
- * one, or two when they have pillars. */
+ * next time (the pillars only: the rest was read in the first round); the
+ * transform must give on its own output what it gave (a second run
+ * changes nothing). A few rounds at most; most documents take one, or two
+ * when they have pillars. */
 static int settle(state *st, dk_node *body)
 {
     for (int round = 0; round < 4; round++) {
-        if (blocks(st, body) < 0)
+        if (blocks_of(st, body, round == 0) < 0)
             return -1;
         int r = pillars(st, body);
         if (r <= 0)
