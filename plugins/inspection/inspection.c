@@ -149,7 +149,7 @@ static int take_updated(state *st, dk_node *p, bool *taken)
     dkr_date d;
     size_t a, b;
     int r = 0;
-    if (starts_with_ci(t, "Last updated") && !st->updated &&
+    if ((t[0] | 0x20) == 'l' && starts_with_ci(t, "Last updated") && !st->updated &&
         dkr_find_date(t, strlen(t), 0, &d, &a, &b)) {
         dk_node *date = meta_date(st);
         if (!date || set_date(date, "updated", t + a, b - a, &d) < 0) {
@@ -574,40 +574,35 @@ static const char *heading_words(const dk_node *section, size_t *len,
     return t;
 }
 
-/* "Effectiveness", "Police efficiency", "Legitimacy 2016": a PEEL pillar
- * named in a heading of its own. */
-static bool pillar_name(const dk_node *section)
+enum { HEADS_NOTHING, HEADS_PILLAR, HEADS_INTRODUCER };
+
+/* What a section's heading says of its place among pillars: a PEEL pillar
+ * named in a heading of its own ("Effectiveness", "Police efficiency",
+ * "Legitimacy 2016"), or a heading that introduces the questions of a
+ * pillar ("Questions for Effectiveness"). */
+static int heads(const dk_node *section)
 {
     static const char *const pillars[] = {"effectiveness", "efficiency",
                                           "legitimacy", "leadership"};
     size_t n;
     char *t_copy = NULL;
     const char *t = heading_words(section, &n, &t_copy);
+    int what = HEADS_NOTHING;
+    if (t && (dkr_text_eq(t, n, "questions") ||
+              (n > 14 && (!strncasecmp(t, "questions for ", 14) ||
+                          !strncasecmp(t, "questions on ", 13) ||
+                          !strncasecmp(t, "questions about ", 16)))))
+        what = HEADS_INTRODUCER;
     const char *s = t;
     if (t && n > 7 && !strncasecmp(s, "police ", 7))
         s += 7, n -= 7;
     else if (t && n > 5 && !strncasecmp(s, "peel ", 5))
         s += 5, n -= 5;
-    bool yes = false;
-    for (size_t i = 0; t && i < sizeof pillars / sizeof pillars[0] && !yes; i++)
-        yes = dkr_text_eq(s, n, pillars[i]);
+    for (size_t i = 0; t && what == HEADS_NOTHING && i < sizeof pillars / sizeof pillars[0]; i++)
+        if (dkr_text_eq(s, n, pillars[i]))
+            what = HEADS_PILLAR;
     free(t_copy);
-    return yes;
-}
-
-/* "Questions for Effectiveness": a heading that introduces the questions
- * of a pillar. */
-static bool introducer(const dk_node *section)
-{
-    size_t n;
-    char *t_copy = NULL;
-    const char *t = heading_words(section, &n, &t_copy);
-    bool yes = t && (dkr_text_eq(t, n, "questions") ||
-                     (n > 14 && (!strncasecmp(t, "questions for ", 14) ||
-                                 !strncasecmp(t, "questions on ", 13) ||
-                                 !strncasecmp(t, "questions about ", 16))));
-    free(t_copy);
-    return yes;
+    return what;
 }
 
 /* A heading's words as a paragraph appended to parent, with offset (if
@@ -735,10 +730,12 @@ static int pillars(state *st, dk_node *body)
         n++;
     bool *head = calloc(n + 1, sizeof *head);
     bool *intro_at = calloc(n + 1, sizeof *intro_at); /* an introducer */
+    bool *named_at = calloc(n + 1, sizeof *named_at);  /* a pillar's name */
     dk_node **kids = calloc(n + 1, sizeof *kids);
-    if (!head || !intro_at || !kids) {
+    if (!head || !intro_at || !named_at || !kids) {
         free(head);
         free(intro_at);
+        free(named_at);
         free(kids);
         return oom(st);
     }
@@ -752,12 +749,15 @@ static int pillars(state *st, dk_node *body)
     for (dk_node *c = dk_node_first(body); c; c = dk_node_next(c))
         kids[i++] = c;
     /* (the headings do not change below until an introducer goes) */
-    for (i = 0; i < n; i++)
-        intro_at[i] = dk_node_type(kids[i]) == DK_SECTION && introducer(kids[i]);
+    for (i = 0; i < n; i++) {
+        int what = dk_node_type(kids[i]) == DK_SECTION ? heads(kids[i]) : HEADS_NOTHING;
+        intro_at[i] = what == HEADS_INTRODUCER;
+        named_at[i] = what == HEADS_PILLAR;
+    }
     for (i = 0; i < n; i++) {
         if (dk_node_type(kids[i]) != DK_SECTION)
             continue;
-        if (pillar_name(kids[i])) {
+        if (named_at[i]) {
             head[i] = any_head = last_named = true;
             last_head = i;
             f = start_filling(kids[i], true);
@@ -853,6 +853,7 @@ static int pillars(state *st, dk_node *body)
     }
     free(head);
     free(intro_at);
+    free(named_at);
     free(kids);
     return r < 0 ? r : changed;
 }
