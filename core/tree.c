@@ -553,10 +553,9 @@ static char *copy_bytes(const char *s, size_t len)
     return p;
 }
 
-dk_node *dk_node_new_text(const char *utf8, size_t len)
+/* A text node of bytes already checked (text_ok). */
+static dk_node *new_checked_text(const char *utf8, size_t len)
 {
-    if (!text_ok(utf8, len))
-        return NULL;
     dk_node *n = node_alloc();
     if (!n)
         return NULL;
@@ -568,6 +567,11 @@ dk_node *dk_node_new_text(const char *utf8, size_t len)
     }
     n->len = len;
     return n;
+}
+
+dk_node *dk_node_new_text(const char *utf8, size_t len)
+{
+    return text_ok(utf8, len) ? new_checked_text(utf8, len) : NULL;
 }
 
 void dk_node_free(dk_node *node)
@@ -737,7 +741,7 @@ int dk_node_add_text(dk_node *parent, const char *utf8, size_t len)
     dk_node *last = last_child(parent);
     if (last && last->type == DK_TEXT)
         return merge_text(last, utf8, len, true);
-    dk_node *t = dk_node_new_text(utf8, len);
+    dk_node *t = new_checked_text(utf8, len);
     if (!t)
         return -1;
     return dk_node_append(parent, t);
@@ -1124,7 +1128,7 @@ char *dk_node_text_content(const dk_node *node)
 
 static dk_node *copy_one(const dk_node *src)
 {
-    dk_node *n = src->type == DK_TEXT ? dk_node_new_text(src->u.text, src->len)
+    dk_node *n = src->type == DK_TEXT ? new_checked_text(src->u.text, src->len)
                                       : dk_node_new(src->type);
     if (!n)
         return NULL;
