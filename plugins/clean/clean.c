@@ -562,15 +562,38 @@ static bool repeated(const char *x, const char *y)
     return words > 0 && (edits == 0 || (edits <= 2 && words >= 20));
 }
 
-static bool same_text(const dk_node *a, const dk_node *b)
+/* A paragraph's text as content_of gives it, kept while the paragraph
+ * after it is looked at: each paragraph's text is then made once, for the
+ * furniture test and for the repeat tests with its neighbours on both
+ * sides (a paragraph of several inline nodes has it copied). */
+typedef struct para_text {
+    const dk_node *p;
+    const char *t; /* NULL if out of memory */
+    size_t len;
+    char *copy;
+} para_text;
+
+static void para_text_of(para_text *x, const dk_node *p)
 {
-    char *xc, *yc;
-    size_t xl, yl;
-    const char *x = content_of(a, &xl, &xc), *y = content_of(b, &yl, &yc);
-    bool same = x && y && repeated(x, y);
-    free(xc);
-    free(yc);
-    return same;
+    x->p = p;
+    x->t = content_of(p, &x->len, &x->copy);
+}
+
+static void para_text_free(para_text *x)
+{
+    free(x->copy);
+    *x = (para_text){0};
+}
+
+/* Does the paragraph x repeat prev, whose text last holds (or is made to
+ * hold: clean makes no nodes, so a node last names is the one it was)? */
+static bool repeats(para_text *last, const dk_node *prev, const para_text *x)
+{
+    if (last->p != prev) {
+        para_text_free(last);
+        para_text_of(last, prev);
+    }
+    return last->t && x->t && repeated(last->t, x->t);
 }
 
 static size_t count_words(const char *s)
@@ -626,6 +649,7 @@ static int clean_block(cleaner *c, dk_node *n)
 
 static int clean_blocks(cleaner *c, dk_node *parent)
 {
+    para_text last = {0}; /* of the last paragraph kept */
     dk_node *n = dk_node_first(parent);
     while (n) {
         dk_type t = dk_node_type(n);
@@ -658,29 +682,40 @@ static int clean_blocks(cleaner *c, dk_node *parent)
             n = prev ? dk_node_next(prev) : dk_node_first(parent);
             continue;
         }
-        if (clean_block(c, n) < 0)
+        if (clean_block(c, n) < 0) {
+            para_text_free(&last);
             return -1;
+        }
         /* blocks emptied before a heading left it heading the section:
          * look at the section again, as a second run would */
         if (t == DK_SECTION && !h && heading_of(n))
             continue;
-        dk_node *next = dk_node_next(n);
-        if (t == DK_P && is_furniture(n)) {
+        dk_node *next = dk_node_next(n), *prev = dk_node_prev(n);
+        para_text x = {0};
+        if (t == DK_P)
+            para_text_of(&x, n);
+        if (t == DK_P && x.t && dkr_is_boilerplate_block(x.t, x.len)) {
             drop(n);
         } else if ((t == DK_P || t == DK_ITEM || t == DK_LIST) && is_empty(n)) {
             drop(n); /* emptied by cleaning */
-        } else if (t == DK_P && dk_node_prev(n) &&
-                   dk_node_type(dk_node_prev(n)) == DK_P &&
-                   same_text(dk_node_prev(n), n)) {
+        } else if (t == DK_P && prev && dk_node_type(prev) == DK_P &&
+                   repeats(&last, prev, &x)) {
             const char *off = dk_node_attr(n, DK_ATTR_OFFSET);
             const char *page = dk_node_attr(n, DK_ATTR_PAGE);
             dk_ctx_warn(c->ctx, "removed a repeated paragraph%s%s",
                         off ? " at byte " : page ? " on page " : "",
                         off ? off : page ? page : "");
             drop(n);
+        } else if (t == DK_P) {
+            /* kept: the next paragraph's neighbour */
+            para_text_free(&last);
+            last = x;
+            x = (para_text){0};
         }
+        para_text_free(&x);
         n = next;
     }
+    para_text_free(&last);
     return 0;
 }
 
