@@ -459,6 +459,12 @@ dk_type lt_label(span x, size_t *label_len_out)
         {"Copy to", DK_CC},           {"c.c.", DK_CC},
         {"cc", DK_CC},
     };
+    /* the labels start with an e or a c: most lines stop here */
+    char first = x.len ? (char)(x.s[0] | 0x20) : 0;
+    if (first != 'e' && first != 'c') {
+        *label_len_out = 0;
+        return 0;
+    }
     for (size_t l = 0; l < sizeof labels / sizeof labels[0]; l++) {
         size_t n = strlen(labels[l].label);
         if (!lt_starts_ci(x, labels[l].label))
