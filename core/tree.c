@@ -373,7 +373,11 @@ static size_t spare_left;
 static dk_node *shared_free;  /* nodes left by threads that ended */
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-static _Thread_local node_cache cache;
+/* initial-exec: a slot the thread's pointer reaches directly, not one
+ * asked of __tls_get_addr at every node (the library is linked to the
+ * programs that use it; one that opens it with dlopen() finds its 32
+ * bytes in the static TLS glibc keeps spare for that) */
+static _Thread_local node_cache cache __attribute__((tls_model("initial-exec")));
 
 /* A thread ends: its free nodes, and what it had not cut of its slab, go
  * to the shared list. */
