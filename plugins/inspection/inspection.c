@@ -71,26 +71,36 @@ static const char *text(const dk_node *n, char **copy, size_t *len)
     return s;
 }
 
-static bool heading_is(const dk_node *section, const char *const *names)
-{
-    dk_node *h = dk_node_child(section, DK_HEADING);
-    char *t_copy = NULL;
-    size_t len = 0;
-    const char *t = h ? text(h, &t_copy, &len) : NULL;
-    bool yes = false;
-    while (len && (t[len - 1] == ':' || t[len - 1] == ' ' || t[len - 1] == '.'))
-        len--;
-    for (const char *const *n = names; t && *n && !yes; n++)
-        yes = dkr_text_eq(t, len, *n);
-    free(t_copy);
-    return yes;
-}
-
 static const char *const afi_names[] = {"Areas for improvement",
                                         "Area for improvement", NULL};
 static const char *const coc_names[] = {"Causes of concern", "Cause of concern",
                                         NULL};
 static const char *const rec_names[] = {"Recommendations", "Recommendation", NULL};
+
+/* Which of the lists of names (NULL-terminated, as afi_names) the
+ * section's heading is, but for a final colon or full stop: its index,
+ * or -1. */
+static int heading_among(const dk_node *section, const char *const *const *lists)
+{
+    dk_node *h = dk_node_child(section, DK_HEADING);
+    char *t_copy = NULL;
+    size_t len = 0;
+    const char *t = h ? text(h, &t_copy, &len) : NULL;
+    int which = -1;
+    while (len && (t[len - 1] == ':' || t[len - 1] == ' ' || t[len - 1] == '.'))
+        len--;
+    for (int k = 0; t && which < 0 && lists[k]; k++)
+        for (const char *const *n = lists[k]; *n && which < 0; n++)
+            if (dkr_text_eq(t, len, *n))
+                which = k;
+    free(t_copy);
+    return which;
+}
+
+static bool heading_is(const dk_node *section, const char *const *names)
+{
+    return heading_among(section, (const char *const *const[]){names, NULL}) == 0;
+}
 
 /* Insert a new meta child of type after the last title/date, so that meta
  * keeps the order title, dates, source, the rest. */
@@ -311,14 +321,18 @@ static int judgement_labels(state *st, dk_node *parent)
         next = dk_node_next(n);
         dk_node *prev = dk_node_prev(n);
         dk_node *h = dk_node_type(n) == DK_SECTION ? dk_node_child(n, DK_HEADING) : NULL;
-        char *t_copy = NULL;
-        size_t len;
-        const char *t = h ? text(h, &t_copy, &len) : NULL;
-        bool label = t && dkr_grade_label(t, len);
-        free(t_copy);
-        if (!label || !prev || dk_node_type(prev) != DK_SECTION || !dk_node_next(h) ||
+        /* the places first, the heading's words last (most sections have
+         * no grade right after their heading) */
+        if (!h || !prev || dk_node_type(prev) != DK_SECTION || !dk_node_next(h) ||
             dk_node_type(dk_node_next(h)) != DK_GRADE ||
             dk_node_child(prev, DK_GRADE))
+            continue;
+        char *t_copy = NULL;
+        size_t len;
+        const char *t = text(h, &t_copy, &len);
+        bool label = t && dkr_grade_label(t, len);
+        free(t_copy);
+        if (!label)
             continue;
         dk_node_detach(h);
         dk_node_free(h);
@@ -424,11 +438,11 @@ static int findings_as_list(state *st, dk_node *parent)
 
 static int section(state *st, dk_node *s, bool deep)
 {
-    if (heading_is(s, afi_names))
-        return dk_node_set_attr(s, DK_ATTR_KIND, "areas-for-improvement") < 0
-                   ? oom(st) : blocks_of(st, s, deep);
-    if (heading_is(s, coc_names))
-        return dk_node_set_attr(s, DK_ATTR_KIND, "causes-of-concern") < 0
+    static const char *const *const findings[] = {afi_names, coc_names, NULL};
+    static const char *const kinds[] = {"areas-for-improvement", "causes-of-concern"};
+    int which = heading_among(s, findings);
+    if (which >= 0)
+        return dk_node_set_attr(s, DK_ATTR_KIND, kinds[which]) < 0
                    ? oom(st) : blocks_of(st, s, deep);
     if (grade_from_heading(st, s) < 0)
         return -1;
@@ -859,19 +873,14 @@ static int pillars(state *st, dk_node *body)
 }
 
 /* Every heading's level is the depth of its section. */
-static int heading_levels(dk_node *n, int depth, void *user)
+static bool heading_level(dk_node *n)
 {
-    (void)depth;
-    if (dk_node_type(n) != DK_HEADING)
-        return 0;
     int level = 0;
     for (dk_node *p = dk_node_parent(n); p; p = dk_node_parent(p))
         level += dk_node_type(p) == DK_SECTION;
     if (level > 6)
         level = 6; /* the vocabulary has six levels; deeper ones share the sixth */
-    if (level > 0 && dk_node_set_attr_int(n, DK_ATTR_LEVEL, level) < 0)
-        *(bool *)user = true;
-    return 1;
+    return level == 0 || dk_node_set_attr_int(n, DK_ATTR_LEVEL, level) == 0;
 }
 
 /* The force the text names most: "<Name> Police" or "<Name> Constabulary",
@@ -979,11 +988,15 @@ static void count_forces(const char *t, scan *sc)
     }
 }
 
-/* Over every text node: force names, and the first year mentioned. */
+/* Over the whole document, once: every heading's level is the depth of
+ * its section; in every text node, force names and the first year
+ * mentioned. */
 static int scan_text(dk_node *n, int depth, void *user)
 {
     (void)depth;
     scan *sc = user;
+    if (dk_node_type(n) == DK_HEADING && !heading_level(n))
+        sc->failed = true;
     size_t len;
     const char *t = dk_node_text(n, &len);
     if (!t)
@@ -1087,11 +1100,6 @@ static int inspection_transform(dk_ctx *ctx, dk_node *doc)
     st.updated = has_date_role(st.meta, "updated");
     if (settle(&st, body) < 0)
         return -1;
-    bool failed = false;
-    dk_node_walk(body, heading_levels, &failed);
-    if (failed)
-        return oom(&st);
-
     scan *sc = calloc(1, sizeof *sc);
     dk_node *title = dk_node_child(st.meta, DK_TITLE);
     char *t_copy = NULL;
