@@ -739,6 +739,13 @@ START_TEST(text_encodings_and_nul_bytes)
     ck_assert_str_eq(r.err, "");
     run_free(&r);
 
+    /* lines that end in CR alone (old Mac files), and a CR in mid-line */
+    SPIT_LIT(path, "One\rtwo.\r\rThree\rfour.\nFive.\n");
+    r = DOCKET(NULL, "-t", "text", path);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "One two.\n\nThree four. Five.\n");
+    run_free(&r);
+
     /* NUL bytes are replaced and reported, never a crash */
     SPIT_LIT(path, "a\0b.\n");
     r = DOCKET(NULL, "-f", "text", "-t", "text", path);

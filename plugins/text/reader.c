@@ -51,8 +51,13 @@ static size_t space_len(const char *s, size_t len)
  * moves to the start of the next line. */
 static void next_line(const char *text, size_t size, size_t *pos, line *ln)
 {
-    /* the text holds no NUL (text_decode replaced them) and ends in one */
-    size_t start = *pos, end = start + strcspn(text + start, "\r\n"), i = end;
+    /* the line ends at the first CR or LF: an LF looked for first (two
+     * memchr are quicker than a strcspn), then a CR before it */
+    size_t start = *pos;
+    const char *nl = memchr(text + start, '\n', size - start);
+    size_t to = nl ? (size_t)(nl - text) : size;
+    const char *cr = memchr(text + start, '\r', to - start);
+    size_t end = cr ? (size_t)(cr - text) : to, i = end;
     if (i < size && text[i] == '\r' && i + 1 < size && text[i + 1] == '\n')
         i++;
     if (i < size)
