@@ -655,7 +655,7 @@ static int clean_blocks(cleaner *c, dk_node *parent)
         dk_type t = dk_node_type(n);
         dk_node *h = t == DK_SECTION ? heading_of(n) : NULL;
         if (h && clean_inlines(c, h) < 0)
-            return -1;
+            goto fail;
         bool links = h && links_heading(h);
         if (links) {
             /* "Most read", "Related stories": the links under it go (its
@@ -682,10 +682,8 @@ static int clean_blocks(cleaner *c, dk_node *parent)
             n = prev ? dk_node_next(prev) : dk_node_first(parent);
             continue;
         }
-        if (clean_block(c, n) < 0) {
-            para_text_free(&last);
-            return -1;
-        }
+        if (clean_block(c, n) < 0)
+            goto fail;
         /* blocks emptied before a heading left it heading the section:
          * look at the section again, as a second run would */
         if (t == DK_SECTION && !h && heading_of(n))
@@ -717,6 +715,9 @@ static int clean_blocks(cleaner *c, dk_node *parent)
     }
     para_text_free(&last);
     return 0;
+fail:
+    para_text_free(&last);
+    return -1;
 }
 
 static int clean_transform(dk_ctx *ctx, dk_node *doc)
