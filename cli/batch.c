@@ -47,6 +47,9 @@ typedef struct run {
     dk_batch *batch;
     FILE *manifest;
     pthread_mutex_t log; /* the manifest and the progress line */
+    pthread_mutex_t wake_lock;
+    pthread_cond_t wake; /* a worker thread ended */
+    int running;         /* worker threads not ended (under wake_lock) */
     struct timespec start;
     bool tty;
 } run;
@@ -207,6 +210,19 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* A worker in a thread of its own, which says when it ends: the batch
+ * ends when its last worker does, not at the next progress tick. */
+static void *worker_thread(void *arg)
+{
+    run *r = arg;
+    worker(r);
+    pthread_mutex_lock(&r->wake_lock);
+    r->running--;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->wake_lock);
+    return NULL;
+}
+
 /* ---- the batch ------------------------------------------------------------------- */
 
 /* DIR/BASENAME-without-extension.EXT. Transfer full. */
@@ -299,6 +315,12 @@ int run_batch(dk_registry *reg, const dk_options *opts, char **inputs,
     r.batch = dk_batch_new(GROUP, placed, &r);
     threads = calloc((size_t)jobs, sizeof *threads);
     pthread_mutex_init(&r.log, NULL);
+    pthread_mutex_init(&r.wake_lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&r.wake, &ca);
+    pthread_condattr_destroy(&ca);
     if (!r.items || !r.batch || !threads) {
         fputs("docket: out of memory\n", stderr);
         goto done;
@@ -335,18 +357,31 @@ int run_batch(dk_registry *reg, const dk_options *opts, char **inputs,
     r.tty = isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &r.start);
     int started = 0;
+    r.running = jobs;
     for (; started < jobs; started++)
-        if (pthread_create(&threads[started], NULL, worker, &r) != 0)
+        if (pthread_create(&threads[started], NULL, worker_thread, &r) != 0)
             break;
+    pthread_mutex_lock(&r.wake_lock);
+    r.running -= jobs - started;
+    pthread_mutex_unlock(&r.wake_lock);
     if (started == 0)
         worker(&r); /* no threads to be had: do it here */
-    /* the progress line, while they work */
-    while (started && atomic_load(&r.finished) < n && !stopping) {
+    /* the progress line every 200 ms while they work, until the last
+     * worker ends (or a signal stops the batch) */
+    for (bool ended = started == 0; !ended && !stopping;) {
         progress(&r, false);
-        struct timespec pause = {0, 200 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-        if (atomic_load(&r.next) >= n + (size_t)started)
-            break;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += 200 * 1000 * 1000;
+        if (until.tv_nsec >= 1000 * 1000 * 1000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000 * 1000 * 1000;
+        }
+        pthread_mutex_lock(&r.wake_lock);
+        if (r.running > 0)
+            pthread_cond_timedwait(&r.wake, &r.wake_lock, &until);
+        ended = r.running == 0;
+        pthread_mutex_unlock(&r.wake_lock);
     }
     for (int t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
@@ -381,5 +416,7 @@ done:
     dk_batch_free(r.batch);
     free(threads);
     pthread_mutex_destroy(&r.log);
+    pthread_mutex_destroy(&r.wake_lock);
+    pthread_cond_destroy(&r.wake);
     return status;
 }
